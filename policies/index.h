@@ -1,0 +1,158 @@
+// ResourceIndex: every manifest of the scanned tree, parsed, with the
+// resources it declares indexed by kind/namespace/name, the kustomize and Flux
+// structure that rewrites names and namespaces, and the SOPS configuration
+// files. Internal to policies/ (the policy families read it in Finish()).
+//
+// Thread safety: AddFile() is synchronised (workers call it concurrently);
+// Build() and every accessor run on one thread after the walk.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "policies/yaml_tree.h"
+
+namespace vigil {
+
+enum class FileFormat { kYaml, kJson, kDotenv, kIni, kBinary, kOther };
+
+// One line of a dotenv/INI file.
+struct FlatEntry {
+  std::string section;  // INI section ("" for dotenv)
+  std::string key;
+  std::string value;
+  uint32_t line = 0;
+  uint32_t column = 1;
+};
+
+struct ManifestFile {
+  std::string path;  // relative to the scan root, '/'-separated
+  FileFormat format = FileFormat::kOther;
+  std::string raw;   // the text (kept for locations and snippets)
+  std::vector<YDocument> docs;
+  std::vector<FlatEntry> flat;  // dotenv / INI entries
+  bool parsed = false;          // docs (or flat) hold the content
+  bool sops_encrypted = false;  // carries SOPS metadata (any format)
+  bool from_history = false;
+  int sops_doc = -1;            // index of the first document with a `sops` key
+};
+
+// A name/namespace rewrite applied by kustomize or Flux.
+struct Rewrite {
+  std::string by;  // "kustomize" or "flux"
+  std::string path;  // kustomization.yaml or the Flux Kustomization file
+  uint32_t line = 0;
+  uint32_t column = 0;
+  std::string namespace_;  // "" = unchanged
+  std::string prefix;
+  std::string suffix;
+  std::string what;        // "namespace", "namePrefix", "targetNamespace", ...
+};
+
+// Where a resource ends up after every rewrite of one build (kustomize root
+// or Flux Kustomization). A resource no build covers has one placement with
+// its own metadata.
+struct Placement {
+  std::string namespace_;
+  std::string name;
+  std::vector<Rewrite> rewrites;
+  std::string via;  // the root kustomization / Flux Kustomization path
+};
+
+struct Resource {
+  const ManifestFile* file = nullptr;
+  size_t doc = 0;
+  const YNode* node = nullptr;  // the object (a document root or a List item)
+  std::string api_version;
+  std::string kind;
+  std::string name;
+  std::string namespace_;  // as written in metadata.namespace
+  std::vector<Placement> placements;
+  // True when the object carries a SOPS `sops` block (own document) or its file is encrypted.
+  bool sops = false;
+
+  std::string Namespace() const;  // the first placement's namespace
+  std::string Id() const;         // "Kind/ns/name" (ns omitted when empty)
+  // metadata.annotations[key] / labels[key], or "" when absent.
+  std::string Annotation(std::string_view key) const;
+  std::string Label(std::string_view key) const;
+  bool HasAnnotation(std::string_view key) const;
+};
+
+struct Kustomization {
+  const ManifestFile* file = nullptr;
+  const YNode* node = nullptr;
+  std::string dir;
+};
+
+class ResourceIndex {
+ public:
+  // Adds one file (thread-safe). Files with the same path from history keep
+  // their first working-tree version.
+  void AddFile(std::unique_ptr<ManifestFile> file);
+  // Records that a path exists and whether it holds SOPS markers (any file,
+  // even ones not parsed), for secretGenerator / KSOPS source checks.
+  void NotePath(std::string_view path, bool sops_markers, bool from_history);
+
+  // Builds resources, kustomize/Flux structure and placements. Call once.
+  void Build();
+
+  const std::vector<std::unique_ptr<ManifestFile>>& files() const { return files_; }
+  const std::vector<Resource>& resources() const { return resources_; }
+  const ManifestFile* File(std::string_view path) const;
+  bool PathExists(std::string_view path) const;
+  bool PathHasSopsMarkers(std::string_view path) const;
+  bool DirExists(std::string_view dir) const;
+  // Resources of a kind (any apiVersion).
+  std::vector<const Resource*> OfKind(std::string_view kind) const;
+  // The kustomization of a directory, or nullptr.
+  const Kustomization* KustomizationIn(std::string_view dir) const;
+  const std::vector<Kustomization>& kustomizations() const { return kustomizations_; }
+  // The nearest `.sops.yaml` at or above the file's directory, or nullptr.
+  const ManifestFile* SopsConfigFor(std::string_view path) const;
+  // Files included by a directory the way kustomize (kustomization.yaml) or
+  // Flux (generated kustomization when absent) would build it, with the
+  // rewrites applied on the way. Directories are '/'-separated, "" = root.
+  struct Member {
+    std::string path;
+    std::vector<Rewrite> rewrites;
+  };
+  std::vector<Member> Expand(const std::string& dir, bool flux_generated) const;
+  // Directory of a Flux Kustomization's spec.path, resolved against the
+  // ancestors of the file that declares it; "" and false when not found.
+  bool ResolveFluxPath(const Resource& ks, std::string* dir) const;
+  // All files under a directory (recursive).
+  std::vector<const ManifestFile*> FilesUnder(std::string_view dir) const;
+  // Secret-like producers: kind Secret, SealedSecret, ExternalSecret target,
+  // secretGenerator ... indexed by "ns/name"; used by the xref checks.
+  bool IsFluxKustomization(const Resource& r) const;
+
+ private:
+  void ExpandInto(const std::string& dir, bool flux_generated, int depth,
+                  std::vector<Member>* out, std::set<std::string>* seen) const;
+
+  std::mutex mu_;
+  std::vector<std::unique_ptr<ManifestFile>> files_;
+  std::map<std::string, size_t, std::less<>> by_path_;
+  std::map<std::string, bool, std::less<>> paths_;  // path -> SOPS markers
+  std::set<std::string, std::less<>> dirs_;
+  std::vector<Resource> resources_;
+  std::vector<Kustomization> kustomizations_;
+  std::map<std::string, size_t, std::less<>> kustomization_by_dir_;
+  std::map<std::string, const ManifestFile*, std::less<>> sops_configs_;  // dir -> file
+};
+
+// Path helpers ('/'-separated, relative).
+std::string DirName(std::string_view path);   // "a/b/c.yaml" -> "a/b"; "c.yaml" -> ""
+std::string BaseName(std::string_view path);  // "a/b/c.yaml" -> "c.yaml"
+std::string JoinPath(std::string_view dir, std::string_view rel);  // normalises ./ and ../
+// True for kinds kustomize treats as cluster-scoped (no namespace applied).
+bool IsClusterScopedKind(std::string_view kind);
+
+}  // namespace vigil

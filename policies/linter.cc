@@ -1,0 +1,488 @@
+// The manifest linter Inspector, the policy catalog loader and the example
+// checker (see linter.h and policy.h).
+#include "policies/linter.h"
+
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <cstring>
+#include <mutex>
+#include <set>
+#include <tuple>
+#include <utility>
+
+#include "policies/index.h"
+#include "policies/policy.h"
+#include "policies/yaml_tree.h"
+
+namespace vigil {
+
+struct EmbeddedPolicyFile {
+  const char* name;
+  const char* text;
+};
+extern const EmbeddedPolicyFile kEmbeddedPolicyFiles[];
+extern const size_t kEmbeddedPolicyFileCount;
+
+namespace {
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool Contains(std::string_view s, std::string_view needle) {
+  return s.find(needle) != std::string_view::npos;
+}
+
+std::vector<std::string> StrList(const YNode* n) {
+  std::vector<std::string> out;
+  if (n == nullptr) return out;
+  if (n->IsScalar()) {
+    out.push_back(n->value);
+  } else if (n->IsSeq()) {
+    for (const auto& v : n->values) {
+      if (v.IsScalar()) out.push_back(v.value);
+    }
+  }
+  return out;
+}
+
+std::vector<PolicyMeta> LoadCatalog(std::vector<std::string>* errors) {
+  std::vector<PolicyMeta> out;
+  for (size_t i = 0; i < kEmbeddedPolicyFileCount; ++i) {
+    const EmbeddedPolicyFile& f = kEmbeddedPolicyFiles[i];
+    if (f.name == nullptr) continue;
+    std::vector<YDocument> docs;
+    uint32_t line = 0;
+    Status st = ParseYaml(f.text, &docs, &line);
+    if (!st.ok() || docs.empty() || !docs[0].root.IsMap()) {
+      errors->push_back(std::string(f.name) + ":" + std::to_string(line) + ": " + st.message());
+      continue;
+    }
+    const YNode& root = docs[0].root;
+    std::string family = root.Str("family");
+    const YNode* policies = root.Get("policies");
+    if (policies == nullptr || !policies->IsSeq()) {
+      errors->push_back(std::string(f.name) + ": no policies list");
+      continue;
+    }
+    for (const YNode& p : policies->values) {
+      PolicyMeta m;
+      m.family = family;
+      m.info.id = p.Str("id");
+      m.info.name = p.Str("title");
+      m.info.description = p.Str("description");
+      m.info.remediation = p.Str("remediation");
+      m.info.references = StrList(p.Get("references"));
+      m.info.tags = StrList(p.Get("tags"));
+      m.info.kind = FindingKind::kPolicy;
+      auto sev = ParseSeverity(p.Str("severity"));
+      if (!sev) errors->push_back(std::string(f.name) + ": " + m.info.id + ": bad severity");
+      m.info.severity = sev.value_or(Severity::kMedium);
+      if (const YNode* ex = p.Get("examples"); ex != nullptr && ex->IsSeq()) {
+        for (const YNode& e : ex->values) {
+          PolicyExample pe;
+          pe.name = e.Str("name");
+          pe.fire = e.Str("expect") != "pass";
+          if (const YNode* files = e.Get("files"); files != nullptr && files->IsMap()) {
+            for (size_t k = 0; k < files->keys.size(); ++k) {
+              pe.files[files->keys[k].value] = files->values[k].value;
+            }
+          }
+          if (const YNode* man = e.Get("manifest"); man != nullptr && man->IsScalar()) {
+            std::string fname = e.Str("path");
+            pe.files[fname.empty() ? "example.yaml" : fname] = man->value;
+          }
+          m.examples.push_back(std::move(pe));
+        }
+      }
+      if (m.info.id.empty()) {
+        errors->push_back(std::string(f.name) + ": policy without id");
+        continue;
+      }
+      out.push_back(std::move(m));
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const PolicyMeta& a, const PolicyMeta& b) { return a.info.id < b.info.id; });
+  return out;
+}
+
+// --- the Inspector -----------------------------------------------------
+
+struct SharedState {
+  ResourceIndex index;
+  LintOptions options;
+};
+
+bool IsYamlPath(std::string_view path) {
+  std::string base = BaseName(path);
+  std::string lower = Lower(base);
+  return EndsWith(lower, ".yaml") || EndsWith(lower, ".yml") || EndsWith(lower, ".json") ||
+         base == "Kustomization";
+}
+
+void ParseFlat(ManifestFile* f) {
+  std::string_view text = f->raw;
+  std::string section;
+  uint32_t line = 0;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::string_view l = text.substr(pos, nl - pos);
+    ++line;
+    pos = nl + 1;
+    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+    size_t start = l.find_first_not_of(" \t");
+    if (start == std::string_view::npos) continue;
+    std::string_view t = l.substr(start);
+    if (t[0] == '#' || t[0] == ';') continue;
+    if (f->format == FileFormat::kIni && t[0] == '[') {
+      size_t close = t.find(']');
+      section = std::string(t.substr(1, close == std::string_view::npos ? t.size() - 1 : close - 1));
+      if (section == "sops") f->sops_encrypted = true;
+      continue;
+    }
+    size_t eq = t.find('=');
+    if (eq == std::string_view::npos) continue;
+    FlatEntry e;
+    e.section = section;
+    std::string_view k = t.substr(0, eq);
+    while (!k.empty() && (k.back() == ' ' || k.back() == '\t')) k.remove_suffix(1);
+    if (k.rfind("export ", 0) == 0) k.remove_prefix(7);
+    std::string_view v = t.substr(eq + 1);
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    e.key = std::string(k);
+    e.value = std::string(v);
+    e.line = line;
+    e.column = static_cast<uint32_t>(start + 1);
+    if (f->format == FileFormat::kDotenv && e.key.rfind("sops_", 0) == 0) f->sops_encrypted = true;
+    f->flat.push_back(std::move(e));
+    if (f->flat.size() > 100000) break;
+  }
+  f->parsed = true;
+}
+
+bool DocHasSops(const YNode& root) {
+  const YNode* s = root.Get("sops");
+  return s != nullptr && s->IsMap() && !s->keys.empty();
+}
+
+class LinterWorker : public InspectorWorker {
+ public:
+  explicit LinterWorker(SharedState* state) : state_(state) {}
+
+  void Inspect(const BlobRef& blob, std::vector<Finding>* /*out*/,
+               std::vector<ScanError>* errors) override {
+    std::string_view data = blob.data;
+    std::string path(blob.path);
+    bool sops_markers = Contains(data, "ENC[AES256_GCM") &&
+                        (Contains(data, "sops") || Contains(data, "[sops]"));
+    state_->index.NotePath(path, sops_markers, blob.from_history);
+    if (data.size() > (8u << 20)) return;
+    std::string base = BaseName(path);
+    std::string lower = Lower(base);
+    bool yaml = IsYamlPath(path);
+    bool dotenv = EndsWith(lower, ".env") || lower == ".env";
+    bool ini = EndsWith(lower, ".ini");
+    bool key_material = Contains(data, "AGE-SECRET-KEY-1") ||
+                        Contains(data, "PRIVATE KEY-----") || Contains(data, "PRIVATE KEY BLOCK");
+    bool json_blob = !yaml && sops_markers && !data.empty() &&
+                     data.find_first_not_of(" \t\r\n") != std::string_view::npos &&
+                     data[data.find_first_not_of(" \t\r\n")] == '{';
+    if (!yaml && !((dotenv || ini) && sops_markers) && !json_blob && !key_material) return;
+    // Binary sniff: NUL bytes in the first 8 KiB.
+    if (std::memchr(data.data(), 0, std::min<size_t>(data.size(), 8192)) != nullptr) return;
+
+    auto f = std::make_unique<ManifestFile>();
+    f->path = path;
+    f->raw = std::string(data);
+    f->from_history = blob.from_history;
+    if (yaml || json_blob) {
+      f->format = EndsWith(lower, ".json") ? FileFormat::kJson
+                  : json_blob              ? FileFormat::kBinary
+                                           : FileFormat::kYaml;
+      uint32_t line = 0;
+      Status st = ParseYaml(data, &f->docs, &line);
+      if (!st.ok()) {
+        f->docs.clear();
+        ScanError e;
+        e.path = path;
+        e.line = line;
+        if (LooksLikeTemplate(data)) {
+          e.message = "skipped: template syntax (not YAML until rendered; secret scan only)";
+          e.warning = true;
+        } else {
+          e.message = "not parsed as YAML: " + st.message();
+          e.warning = true;
+        }
+        errors->push_back(std::move(e));
+      } else {
+        f->parsed = true;
+        for (size_t d = 0; d < f->docs.size(); ++d) {
+          if (DocHasSops(f->docs[d].root)) {
+            f->sops_encrypted = true;
+            if (f->sops_doc < 0) f->sops_doc = static_cast<int>(d);
+          }
+        }
+      }
+    } else if (dotenv || ini) {
+      f->format = dotenv ? FileFormat::kDotenv : FileFormat::kIni;
+      ParseFlat(f.get());
+    } else {
+      f->format = FileFormat::kOther;  // raw key material only
+    }
+    state_->index.AddFile(std::move(f));
+  }
+
+ private:
+  SharedState* state_;
+};
+
+class ManifestLinter : public Inspector {
+ public:
+  explicit ManifestLinter(LintOptions options) : state_(std::make_unique<SharedState>()) {
+    state_->options = std::move(options);
+  }
+  std::unique_ptr<InspectorWorker> NewWorker() const override {
+    return std::make_unique<LinterWorker>(state_.get());
+  }
+  void Finish(std::vector<Finding>* out, std::vector<ScanError>* errors) override {
+    if (finished_) return;
+    finished_ = true;
+    state_->index.Build();
+    LintContext ctx(state_->index, state_->options);
+    RunPlainPolicies(ctx);
+    RunSealedPolicies(ctx);
+    RunSopsPolicies(ctx);
+    RunFluxPolicies(ctx);
+    RunGenPolicies(ctx);
+    std::vector<Finding> found = ctx.TakeFindings();
+    std::sort(found.begin(), found.end(), [](const Finding& a, const Finding& b) {
+      return std::tie(a.location.path, a.location.line, a.location.column, a.rule_id, a.secret) <
+             std::tie(b.location.path, b.location.line, b.location.column, b.rule_id, b.secret);
+    });
+    for (auto& f : found) out->push_back(std::move(f));
+    (void)errors;
+  }
+
+ private:
+  std::unique_ptr<SharedState> state_;
+  bool finished_ = false;
+};
+
+}  // namespace
+
+// --- catalog -----------------------------------------------------------
+
+const std::vector<PolicyMeta>& Catalog(std::vector<std::string>* errors) {
+  static std::vector<std::string> load_errors;
+  static const std::vector<PolicyMeta> catalog = LoadCatalog(&load_errors);
+  if (errors != nullptr) errors->insert(errors->end(), load_errors.begin(), load_errors.end());
+  return catalog;
+}
+
+const PolicyMeta* FindPolicy(std::string_view id) {
+  for (const auto& p : Catalog()) {
+    if (p.info.id == id) return &p;
+  }
+  return nullptr;
+}
+
+std::vector<RuleInfo> PolicyCatalog() {
+  std::vector<RuleInfo> out;
+  for (const auto& p : Catalog()) out.push_back(p.info);
+  return out;
+}
+
+// --- LintContext -------------------------------------------------------
+
+LintContext::LintContext(const ResourceIndex& index, const LintOptions& options)
+    : index_(index), options_(options) {
+  for (const auto& p : options.placeholder_patterns) {
+    auto re = std::make_unique<re2::RE2>(p, re2::RE2::Quiet);
+    if (re->ok()) placeholder_res_.push_back(std::move(re));
+  }
+}
+
+LintContext::~LintContext() = default;
+
+bool LintContext::Enabled(std::string_view policy) const {
+  for (const auto& d : options_.disabled) {
+    if (d == policy) return false;
+  }
+  return true;
+}
+
+bool LintContext::IsPlaceholder(std::string_view v) const {
+  std::string_view t = v;
+  while (!t.empty() && (t.front() == ' ' || t.front() == '\n' || t.front() == '\t')) t.remove_prefix(1);
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\n' || t.back() == '\t' || t.back() == '\r'))
+    t.remove_suffix(1);
+  if (t.empty()) return true;
+  if (Contains(t, "${") || Contains(t, "{{") || Contains(t, "op://") || Contains(t, "<path:") ||
+      t.rfind("ref+", 0) == 0 || Contains(t, "#{") || Contains(t, "{%"))
+    return true;
+  if (t.front() == '<' && t.back() == '>') return true;
+  if (t.size() >= 4 && t.substr(0, 2) == "**" && t.substr(t.size() - 2) == "**") return true;
+  if (t.size() >= 2 && t.front() == '$' && t.find(' ') == std::string_view::npos &&
+      t.find_first_not_of("$ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == std::string_view::npos)
+    return true;  // $VAR (envsubst)
+  std::string l = Lower(t);
+  static const char* kWords[] = {"changeme",    "change-me",  "change_me",   "replaceme",
+                                 "replace-me",  "replace_me", "placeholder", "redacted",
+                                 "do_not_put",  "your-",      "your_",       "xxxx",
+                                 "todo",        "<your",      "example-",    "dummy",
+                                 "fixme",       "insert-",    "insert_",     "goes here"};
+  for (const char* w : kWords) {
+    if (Contains(l, w)) return true;
+  }
+  if (t.find_first_not_of(".*-_xX ") == std::string_view::npos) return true;  // "...", "****"
+  for (const auto& re : placeholder_res_) {
+    if (re2::RE2::PartialMatch(re2::StringPiece(t.data(), t.size()), *re)) return true;
+  }
+  return false;
+}
+
+RelatedLocation LintContext::Related(const ManifestFile* file, const YNode* at,
+                                     std::string message) {
+  RelatedLocation r;
+  r.message = std::move(message);
+  if (file != nullptr) r.location.path = file->path;
+  if (at != nullptr) {
+    r.location.line = at->line;
+    r.location.column = at->column;
+    r.location.end_line = at->line;
+    uint32_t len = at->IsScalar() ? static_cast<uint32_t>(at->value.size()) : 1;
+    if (len == 0 || at->value.find('\n') != std::string::npos) len = 1;
+    r.location.end_column = at->column + len;
+    r.location.offset = at->offset;
+    r.location.end_offset = at->offset + len;
+  }
+  return r;
+}
+
+void LintContext::Add(Report report) {
+  if (!Enabled(report.policy)) return;
+  const PolicyMeta* meta = FindPolicy(report.policy);
+  Finding f;
+  f.rule_id = report.policy;
+  f.kind = FindingKind::kPolicy;
+  f.rule_name = meta ? meta->info.name : report.policy;
+  f.severity = report.severity.value_or(meta ? meta->info.severity : Severity::kMedium);
+  if (auto it = options_.severity_override.find(report.policy);
+      it != options_.severity_override.end()) {
+    f.severity = it->second;
+  }
+  f.message = std::move(report.message);
+  f.secret = std::move(report.discriminator);
+  f.key = std::move(report.key);
+  f.related = std::move(report.related);
+  if (report.file != nullptr) f.location.path = report.file->path;
+  uint32_t line = report.line, column = report.column, length = report.length;
+  uint64_t offset = 0;
+  if (report.at != nullptr) {
+    line = report.at->line;
+    column = report.at->column;
+    offset = report.at->offset;
+    if (report.at->IsScalar() && report.at->value.find('\n') == std::string::npos) {
+      length = static_cast<uint32_t>(report.at->value.size()) + (report.at->plain ? 0 : 2);
+    }
+  }
+  if (length == 0) length = 1;
+  f.location.line = line;
+  f.location.column = column;
+  f.location.end_line = line;
+  f.location.end_column = column + length;
+  f.location.offset = offset;
+  f.location.end_offset = offset + length;
+  // The snippet: the line up to the end of the key, never the value.
+  if (report.file != nullptr && line > 0) {
+    std::string_view raw = report.file->raw;
+    size_t pos = 0;
+    for (uint32_t l = 1; l < line && pos != std::string_view::npos; ++l) {
+      pos = raw.find('\n', pos);
+      if (pos != std::string_view::npos) ++pos;
+    }
+    if (pos != std::string_view::npos && pos <= raw.size()) {
+      size_t end = raw.find('\n', pos);
+      std::string_view text = raw.substr(pos, end == std::string_view::npos ? raw.size() - pos : end - pos);
+      size_t cut = std::min<size_t>(text.size(), column - 1 + length);
+      // Keep a trailing ':' of the key.
+      if (cut < text.size() && text[cut] == ':') ++cut;
+      f.line_text = std::string(text.substr(0, cut));
+      if (cut < text.size()) f.line_text += " …";
+    }
+  }
+  if (report.object != nullptr) {
+    std::string ann = "vigil.dev/ignore-" + report.policy;
+    if (report.object->HasAnnotation(ann)) {
+      f.suppressed = true;
+      f.suppression = "annotation " + ann + ": " + report.object->Annotation(ann);
+    }
+  }
+  findings_.push_back(std::move(f));
+}
+
+// --- public entry points -------------------------------------------------
+
+std::unique_ptr<Inspector> NewManifestLinter(LintOptions options) {
+  return std::make_unique<ManifestLinter>(std::move(options));
+}
+
+namespace {
+
+std::vector<Finding> LintFiles(const std::map<std::string, std::string>& files,
+                               const LintOptions& options, std::vector<ScanError>* errors) {
+  auto linter = NewManifestLinter(options);
+  auto worker = linter->NewWorker();
+  std::vector<Finding> out;
+  for (const auto& [path, text] : files) {
+    BlobRef blob;
+    blob.path = path;
+    blob.data = text;
+    worker->Inspect(blob, &out, errors);
+  }
+  linter->Finish(&out, errors);
+  return out;
+}
+
+}  // namespace
+
+size_t CheckPolicyExamples(std::vector<std::string>* failures) {
+  std::vector<std::string> load_errors;
+  const auto& catalog = Catalog(&load_errors);
+  for (const auto& e : load_errors) failures->push_back("catalog: " + e);
+  size_t checked = 0;
+  for (const auto& p : catalog) {
+    bool has_fire = false, has_pass = false;
+    for (const auto& ex : p.examples) {
+      (ex.fire ? has_fire : has_pass) = true;
+      std::vector<ScanError> errors;
+      std::vector<Finding> found = LintFiles(ex.files, LintOptions{}, &errors);
+      size_t hits = 0;
+      for (const auto& f : found) {
+        if (f.rule_id == p.info.id && !f.suppressed) ++hits;
+      }
+      ++checked;
+      if (ex.fire && hits == 0) {
+        failures->push_back(p.info.id + ": example '" + ex.name + "' should fire but did not");
+      } else if (!ex.fire && hits > 0) {
+        failures->push_back(p.info.id + ": example '" + ex.name + "' must not fire but fired " +
+                            std::to_string(hits) + "x");
+      }
+    }
+    if (!has_fire) failures->push_back(p.info.id + ": no firing example");
+    if (!has_pass) failures->push_back(p.info.id + ": no non-firing example");
+  }
+  return checked;
+}
+
+// Exposed for tests and the CLI: lint an in-memory tree.
+std::vector<Finding> LintInMemory(const std::map<std::string, std::string>& files,
+                                  const LintOptions& options, std::vector<ScanError>* errors) {
+  return LintFiles(files, options, errors);
+}
+
+}  // namespace vigil

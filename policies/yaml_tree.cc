@@ -1,0 +1,218 @@
+// yaml-cpp event handler that builds YNode trees (see yaml_tree.h).
+#include "policies/yaml_tree.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <exception>
+#include <map>
+#include <sstream>
+#include <string>
+
+namespace vigil {
+namespace {
+
+struct LimitExceeded {
+  std::string what;
+  uint32_t line;
+};
+
+class TreeBuilder : public YAML::EventHandler {
+ public:
+  TreeBuilder(const YamlLimits& limits, std::vector<YDocument>* docs)
+      : limits_(limits), docs_(docs) {}
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    stack_.clear();
+    anchors_.clear();
+    doc_line_ = static_cast<uint32_t>(mark.line + 1);
+    have_root_ = false;
+  }
+  void OnDocumentEnd() override {
+    YDocument doc;
+    doc.line = doc_line_;
+    if (have_root_) doc.root = std::move(root_);
+    docs_->push_back(std::move(doc));
+    have_root_ = false;
+  }
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    YNode n = Make(YNode::Type::kNull, mark);
+    Complete(std::move(n), anchor);
+  }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    auto it = anchors_.find(anchor);
+    if (it == anchors_.end()) {
+      YNode n = Make(YNode::Type::kNull, mark);
+      Complete(std::move(n), YAML::NullAnchor);
+      return;
+    }
+    size_t count = Count(it->second);
+    nodes_ += count;
+    if (nodes_ > limits_.max_nodes) {
+      throw LimitExceeded{"too many nodes after alias expansion (alias bomb?)",
+                          static_cast<uint32_t>(mark.line + 1)};
+    }
+    YNode copy = it->second;
+    copy.line = static_cast<uint32_t>(mark.line + 1);
+    copy.column = static_cast<uint32_t>(mark.column + 1);
+    copy.offset = static_cast<uint64_t>(mark.pos);
+    Complete(std::move(copy), YAML::NullAnchor);
+  }
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    YNode n = Make(YNode::Type::kScalar, mark);
+    n.value = value;
+    n.plain = (tag != "!");
+    // A plain `~`/`null`/empty scalar is YAML null.
+    if (n.plain && tag == "?" &&
+        (value == "~" || value == "null" || value == "Null" || value == "NULL")) {
+      n.type = YNode::Type::kNull;
+      n.value.clear();
+    }
+    Complete(std::move(n), anchor);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    Push(Make(YNode::Type::kSeq, mark), anchor);
+  }
+  void OnSequenceEnd() override { Pop(); }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    Push(Make(YNode::Type::kMap, mark), anchor);
+  }
+  void OnMapEnd() override { Pop(); }
+
+ private:
+  struct Frame {
+    YNode node;
+    YAML::anchor_t anchor;
+    bool expect_key = true;
+  };
+
+  YNode Make(YNode::Type type, const YAML::Mark& mark) {
+    if (++nodes_ > limits_.max_nodes) {
+      throw LimitExceeded{"too many YAML nodes", static_cast<uint32_t>(mark.line + 1)};
+    }
+    YNode n;
+    n.type = type;
+    n.line = static_cast<uint32_t>(mark.line + 1);
+    n.column = static_cast<uint32_t>(mark.column + 1);
+    n.offset = mark.pos < 0 ? 0 : static_cast<uint64_t>(mark.pos);
+    return n;
+  }
+  static size_t Count(const YNode& n) {
+    size_t c = 1;
+    for (const auto& k : n.keys) c += Count(k);
+    for (const auto& v : n.values) c += Count(v);
+    return c;
+  }
+  void Push(YNode n, YAML::anchor_t anchor) {
+    if (static_cast<int>(stack_.size()) >= limits_.max_depth) {
+      throw LimitExceeded{"YAML nested too deeply", n.line};
+    }
+    stack_.push_back(Frame{std::move(n), anchor});
+  }
+  void Pop() {
+    if (stack_.empty()) return;
+    Frame f = std::move(stack_.back());
+    stack_.pop_back();
+    Complete(std::move(f.node), f.anchor);
+  }
+  void Complete(YNode n, YAML::anchor_t anchor) {
+    if (anchor != YAML::NullAnchor) anchors_[anchor] = n;
+    if (stack_.empty()) {
+      root_ = std::move(n);
+      have_root_ = true;
+      return;
+    }
+    Frame& parent = stack_.back();
+    if (parent.node.type == YNode::Type::kMap) {
+      if (parent.expect_key) {
+        parent.node.keys.push_back(std::move(n));
+      } else {
+        parent.node.values.push_back(std::move(n));
+      }
+      parent.expect_key = !parent.expect_key;
+    } else {
+      parent.node.values.push_back(std::move(n));
+    }
+  }
+
+  const YamlLimits& limits_;
+  std::vector<YDocument>* docs_;
+  std::vector<Frame> stack_;
+  std::map<YAML::anchor_t, YNode> anchors_;
+  YNode root_;
+  bool have_root_ = false;
+  uint32_t doc_line_ = 1;
+  size_t nodes_ = 0;
+};
+
+}  // namespace
+
+const YNode* YNode::Get(std::string_view key) const {
+  if (type != Type::kMap) return nullptr;
+  for (size_t i = 0; i < keys.size() && i < values.size(); ++i) {
+    if (keys[i].type == Type::kScalar && keys[i].value == key) return &values[i];
+  }
+  return nullptr;
+}
+
+const YNode* YNode::KeyNode(std::string_view key) const {
+  if (type != Type::kMap) return nullptr;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (keys[i].type == Type::kScalar && keys[i].value == key) return &keys[i];
+  }
+  return nullptr;
+}
+
+const YNode* YNode::Path(std::string_view dotted) const {
+  const YNode* n = this;
+  while (n != nullptr && !dotted.empty()) {
+    size_t dot = dotted.find('.');
+    std::string_view part = dotted.substr(0, dot);
+    n = n->Get(part);
+    if (dot == std::string_view::npos) break;
+    dotted.remove_prefix(dot + 1);
+  }
+  return n;
+}
+
+std::string YNode::Str(std::string_view key) const {
+  const YNode* n = Get(key);
+  if (n == nullptr || n->type != Type::kScalar) return "";
+  return n->value;
+}
+
+Status ParseYaml(std::string_view text, std::vector<YDocument>* docs, uint32_t* error_line,
+                 const YamlLimits& limits) {
+  *error_line = 0;
+  try {
+    std::string copy(text);
+    std::istringstream in(copy);
+    YAML::Parser parser(in);
+    TreeBuilder builder(limits, docs);
+    while (parser.HandleNextDocument(builder)) {
+    }
+    return Status::Ok();
+  } catch (const LimitExceeded& e) {
+    *error_line = e.line;
+    return Status::Error(e.what);
+  } catch (const YAML::Exception& e) {
+    *error_line = e.mark.is_null() ? 0 : static_cast<uint32_t>(e.mark.line + 1);
+    return Status::Error(e.msg);
+  } catch (const std::exception& e) {
+    return Status::Error(e.what());
+  } catch (...) {
+    return Status::Error("unknown YAML parser error");
+  }
+}
+
+bool LooksLikeTemplate(std::string_view text) {
+  if (text.find("{{") != std::string_view::npos) return true;
+  if (text.find("{%") != std::string_view::npos) return true;
+  if (text.find("#{") != std::string_view::npos) return true;
+  if (text.find("${") != std::string_view::npos) return true;
+  return false;
+}
+
+}  // namespace vigil

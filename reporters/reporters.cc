@@ -1,0 +1,18 @@
+#include "reporters/reporters.h"
+
+namespace vigil {
+
+std::unique_ptr<Reporter> NewReporter(std::string_view format) {
+  if (format == "text") return NewTextReporter();
+  if (format == "json") return NewJsonReporter();
+  if (format == "sarif") return NewSarifReporter();
+  if (format == "github") return NewGithubReporter();
+  if (format == "markdown") return NewMarkdownReporter();
+  return nullptr;
+}
+
+std::vector<std::string> ReporterFormats() {
+  return {"text", "json", "sarif", "github", "markdown"};
+}
+
+}  // namespace vigil

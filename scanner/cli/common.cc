@@ -1,0 +1,65 @@
+#include "scanner/cli/common.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "reporters/reporters.h"
+
+#ifndef VIGIL_VERSION
+#define VIGIL_VERSION "0.0.0"
+#endif
+
+namespace vigil {
+
+std::string VigilVersion() { return VIGIL_VERSION; }
+
+Result<std::shared_ptr<const RuleDatabase>> LoadRuleDatabase(const RuleLoadOptions& options) {
+  std::vector<Rule> rules;
+  if (Status s = LoadBuiltinRules(&rules); !s.ok()) return s;
+  if (!options.rules_dir.empty()) {
+    if (Status s = LoadRulesDir(options.rules_dir, &rules); !s.ok()) return s;
+  }
+  if (Status s = ValidateRules(rules); !s.ok()) return s;
+  CompileOptions co;
+  co.use_cache = options.use_cache;
+  co.cache_dir = RuleDatabase::DefaultCacheDir();
+  return RuleDatabase::Build(std::move(rules), co);
+}
+
+Status WriteReport(const ScanReport& report, const std::string& format,
+                   const ReportOptions& options, const std::string& path) {
+  std::unique_ptr<Reporter> reporter = NewReporter(format);
+  if (!reporter) return Status::Error("unknown format `" + format + "`");
+  if (path.empty() || path == "-") {
+    std::ostringstream buf;
+    reporter->Write(report, options, buf);
+    std::string s = buf.str();
+    // A closed pipe (vigil ... | head) is not an error.
+    size_t n = fwrite(s.data(), 1, s.size(), stdout);
+    (void)n;
+    fflush(stdout);
+    return Status::Ok();
+  }
+  std::string tmp = path + ".vigil-tmp." + std::to_string(getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return Status::Error(path + ": cannot write report");
+    reporter->Write(report, options, out);
+    out.flush();
+    if (!out) return Status::Error(path + ": write failed");
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    return Status::Error(path + ": cannot write report: " + ec.message());
+  }
+  return Status::Ok();
+}
+
+}  // namespace vigil

@@ -1,0 +1,40 @@
+// Inspector: anything that looks at a blob and emits findings. The secret
+// matcher and the manifest linter are inspectors; the pipeline knows neither.
+//
+// Threading: an Inspector is shared by all workers and must be safe to call
+// NewWorker() and Finish() on from one thread; each InspectorWorker is used
+// by exactly one thread at a time.
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "scanner/core/finding.h"
+
+namespace vigil {
+
+// What a worker is told about the blob it inspects.
+struct BlobRef {
+  std::string_view path;  // path relative to the scan root ('/' separated)
+  std::string_view data;  // the bytes; valid only during Inspect()
+  bool from_history = false;
+};
+
+class InspectorWorker {
+ public:
+  virtual ~InspectorWorker() = default;
+  // Appends findings for the blob to *out and per-item problems to *errors.
+  virtual void Inspect(const BlobRef& blob, std::vector<Finding>* out,
+                       std::vector<ScanError>* errors) = 0;
+};
+
+class Inspector {
+ public:
+  virtual ~Inspector() = default;
+  virtual std::unique_ptr<InspectorWorker> NewWorker() const = 0;
+  // Called once after every blob was inspected (cross-file checks).
+  virtual void Finish(std::vector<Finding>* /*out*/, std::vector<ScanError>* /*errors*/) {}
+};
+
+}  // namespace vigil

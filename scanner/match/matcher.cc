@@ -1,0 +1,299 @@
+// Hyperscan and RE2 are used here and nowhere else.
+#include "scanner/match/matcher.h"
+
+#include <hs/hs.h>
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+#include "scanner/match/filters.h"
+#include "scanner/match/validators.h"
+
+namespace vigil {
+
+struct RuleDatabase::Impl {
+  hs_database_t* db = nullptr;
+  std::vector<std::unique_ptr<RE2>> re2;
+  std::vector<int> secret_group;  // 0 = whole match
+  std::vector<uint32_t> window;
+  std::vector<std::vector<std::string>> keywords_lower;
+  ~Impl() {
+    if (db) hs_free_database(db);
+  }
+};
+
+RuleDatabase::RuleDatabase() : impl_(std::make_unique<Impl>()) {}
+RuleDatabase::~RuleDatabase() = default;
+
+namespace {
+
+constexpr uint32_t kDefaultWindow = 1024;
+constexpr uint32_t kLookahead = 512;
+
+uint64_t Fnv1a(uint64_t h, std::string_view s) {
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  h ^= 0xff;  // field separator
+  h *= 1099511628211ull;
+  return h;
+}
+
+std::string CacheKey(const std::vector<Rule>& rules) {
+  uint64_t h = 1469598103934665603ull;
+  h = Fnv1a(h, hs_version());
+  hs_platform_info_t plat;
+  if (hs_populate_platform(&plat) == HS_SUCCESS) {
+    h = Fnv1a(h, std::to_string(plat.tune) + "/" + std::to_string(plat.cpu_features));
+  }
+  h = Fnv1a(h, "vigil-db-v1");
+  for (const auto& r : rules) {
+    h = Fnv1a(h, r.id);
+    h = Fnv1a(h, r.pattern);
+  }
+  char buf[17];
+  snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+hs_database_t* LoadCached(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return nullptr;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string bytes = ss.str();
+  hs_database_t* db = nullptr;
+  if (hs_deserialize_database(bytes.data(), bytes.size(), &db) != HS_SUCCESS) return nullptr;
+  return db;
+}
+
+void StoreCached(const std::string& dir, const std::string& path, const hs_database_t* db) {
+  char* bytes = nullptr;
+  size_t len = 0;
+  if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS) return;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  // Write to a temporary file and rename, so concurrent runs never read a
+  // half-written database.
+  std::string tmp = path + ".tmp." + std::to_string(getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (out) out.write(bytes, static_cast<std::streamsize>(len));
+  }
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) std::filesystem::remove(tmp, ec);
+  free(bytes);
+}
+
+std::string ToLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+std::string RuleDatabase::DefaultCacheDir() {
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/vigil";
+  if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.cache/vigil";
+  return "";
+}
+
+Result<std::shared_ptr<const RuleDatabase>> RuleDatabase::Build(std::vector<Rule> rules,
+                                                                const CompileOptions& options) {
+  std::shared_ptr<RuleDatabase> out(new RuleDatabase());
+  Impl& impl = *out->impl_;
+  if (rules.empty()) return Status::Error("no rules to compile");
+  RE2::Options re_opts;
+  re_opts.set_encoding(RE2::Options::EncodingLatin1);
+  re_opts.set_log_errors(false);
+  re_opts.set_max_mem(64 << 20);
+  for (const auto& r : rules) {
+    if (!r.validator.empty() && !IsKnownValidator(r.validator))
+      return Status::Error(r.source_file + " (rule " + r.id + "): unknown validator `" +
+                           r.validator + "`");
+    auto re = std::make_unique<RE2>(r.pattern, re_opts);
+    if (!re->ok())
+      return Status::Error(r.source_file + " (rule " + r.id + "): RE2 rejects the pattern: " +
+                           re->error());
+    int group = 0;
+    const auto& named = re->NamedCapturingGroups();
+    if (auto it = named.find("secret"); it != named.end()) {
+      group = it->second;
+    } else if (re->NumberOfCapturingGroups() >= 1) {
+      group = 1;
+    }
+    impl.secret_group.push_back(group);
+    impl.window.push_back(r.window ? r.window : kDefaultWindow);
+    std::vector<std::string> kw;
+    for (const auto& k : r.keywords) kw.push_back(ToLower(k));
+    impl.keywords_lower.push_back(std::move(kw));
+    impl.re2.push_back(std::move(re));
+  }
+
+  std::string cache_path;
+  if (options.use_cache && !options.cache_dir.empty()) {
+    cache_path = options.cache_dir + "/rules-" + CacheKey(rules) + ".hsdb";
+    impl.db = LoadCached(cache_path);
+    if (impl.db) out->from_cache_ = true;
+  }
+  if (!impl.db) {
+    std::vector<const char*> exprs;
+    std::vector<unsigned> flags, ids;
+    for (size_t i = 0; i < rules.size(); ++i) {
+      exprs.push_back(rules[i].pattern.c_str());
+      flags.push_back(0);
+      ids.push_back(static_cast<unsigned>(i));
+    }
+    hs_compile_error_t* err = nullptr;
+    hs_error_t rc = hs_compile_multi(exprs.data(), flags.data(), ids.data(),
+                                     static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr,
+                                     &impl.db, &err);
+    if (rc != HS_SUCCESS) {
+      std::string msg = "Hyperscan rejects the rules: ";
+      if (err) {
+        if (err->expression >= 0 && static_cast<size_t>(err->expression) < rules.size()) {
+          const Rule& r = rules[err->expression];
+          msg = r.source_file + " (rule " + r.id + "): Hyperscan rejects the pattern: ";
+        }
+        msg += err->message;
+        hs_free_compile_error(err);
+      }
+      return Status::Error(msg);
+    }
+    if (!cache_path.empty()) StoreCached(options.cache_dir, cache_path, impl.db);
+  }
+  out->rules_ = std::move(rules);
+  return std::shared_ptr<const RuleDatabase>(std::move(out));
+}
+
+bool AcceptSecret(const Rule& rule, std::string_view secret, std::string* validation) {
+  if (secret.empty()) return false;
+  if (IsEncryptedOrDigest(secret)) return false;
+  Verdict verdict = Verdict::kUnknown;
+  if (!rule.validator.empty()) {
+    verdict = RunValidator(rule.validator, secret);
+    if (verdict == Verdict::kInvalid) return false;
+    if (verdict == Verdict::kValid) *validation = rule.validator + ": valid";
+  }
+  if (rule.min_entropy > 0 && ShannonEntropy(secret) < rule.min_entropy) return false;
+  if (rule.placeholder_check && verdict != Verdict::kValid && IsPlaceholder(secret)) return false;
+  // Documented example credentials are never real, whatever the validator says.
+  if (secret.find("EXAMPLE") != std::string_view::npos && secret.size() <= 48) return false;
+  return true;
+}
+
+struct Matcher::State {
+  hs_scratch_t* scratch = nullptr;
+  std::vector<uint64_t> last_end;   // per rule: end of the last candidate handled
+  std::vector<uint32_t> touched;    // rules whose last_end is set
+  std::string_view data;
+  std::vector<RawMatch>* out = nullptr;
+  size_t max_matches = 0;
+  const RuleDatabase* db = nullptr;
+  std::vector<re2::StringPiece> groups;
+  ~State() {
+    if (scratch) hs_free_scratch(scratch);
+  }
+};
+
+Matcher::Matcher(std::shared_ptr<const RuleDatabase> db)
+    : db_(std::move(db)), state_(std::make_unique<State>()) {
+  hs_alloc_scratch(db_->impl().db, &state_->scratch);
+  state_->last_end.assign(db_->rules().size(), 0);
+  state_->db = db_.get();
+}
+
+Matcher::~Matcher() = default;
+
+namespace {
+
+bool KeywordNear(const std::vector<std::string>& kws, std::string_view data, uint64_t start,
+                 uint64_t end) {
+  if (kws.empty()) return true;
+  uint64_t lo = start > 128 ? start - 128 : 0;
+  std::string text = ToLower(data.substr(lo, end - lo));
+  for (const auto& k : kws) {
+    if (text.find(k) != std::string::npos) return true;
+  }
+  return false;
+}
+
+int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
+            unsigned int /*flags*/, void* ctx) {
+  auto* st = static_cast<Matcher::State*>(ctx);
+  if (st->out->size() >= st->max_matches) return 1;  // stop the scan
+  uint64_t& last = st->last_end[id];
+  if (last == 0) st->touched.push_back(id);
+  if (to <= last) return 0;
+  const auto& impl = st->db->impl();
+  const Rule& rule = st->db->rules()[id];
+  uint64_t window = impl.window[id];
+  uint64_t lo = to > window ? to - window : 0;
+  lo = std::max(lo, last);
+  uint64_t hi = std::min<uint64_t>(st->data.size(), to + kLookahead);
+  const RE2& re = *impl.re2[id];
+  int ngroups = re.NumberOfCapturingGroups() + 1;
+  st->groups.resize(ngroups);
+  if (!re.Match(st->data, lo, hi, RE2::UNANCHORED, st->groups.data(), ngroups)) {
+    last = to;  // engines disagree here (context at the window edge); move on
+    return 0;
+  }
+  const re2::StringPiece& whole = st->groups[0];
+  uint64_t start = whole.data() - st->data.data();
+  uint64_t end = start + whole.size();
+  last = std::max<uint64_t>(end, to);
+  int g = impl.secret_group[id];
+  const re2::StringPiece& sec = st->groups[g];
+  if (sec.data() == nullptr) return 0;
+  uint64_t s_start = sec.data() - st->data.data();
+  uint64_t s_end = s_start + sec.size();
+  if (!KeywordNear(impl.keywords_lower[id], st->data, start, end)) return 0;
+  std::string validation;
+  if (!AcceptSecret(rule, st->data.substr(s_start, s_end - s_start), &validation)) return 0;
+  RawMatch m;
+  m.rule = id;
+  m.start = start;
+  m.end = end;
+  m.secret_start = s_start;
+  m.secret_end = s_end;
+  m.validation = std::move(validation);
+  st->out->push_back(std::move(m));
+  return 0;
+}
+
+}  // namespace
+
+Status Matcher::Scan(std::string_view data, std::vector<RawMatch>* out, size_t max_matches) {
+  State& st = *state_;
+  for (uint32_t r : st.touched) st.last_end[r] = 0;
+  st.touched.clear();
+  st.data = data;
+  st.out = out;
+  st.max_matches = out->size() + max_matches;
+  size_t first = out->size();
+  // Hyperscan takes an unsigned int length; scan huge blobs in overlapping
+  // chunks (never happens below the default size limit).
+  constexpr uint64_t kChunk = 1ull << 31;
+  if (data.size() <= kChunk) {
+    hs_error_t rc = hs_scan(db_->impl().db, data.data(), static_cast<unsigned>(data.size()), 0,
+                            st.scratch, OnMatch, &st);
+    if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED)
+      return Status::Error("Hyperscan scan failed (code " + std::to_string(rc) + ")");
+  } else {
+    return Status::Error("blob larger than 2 GiB");
+  }
+  std::sort(out->begin() + first, out->end(), [](const RawMatch& a, const RawMatch& b) {
+    return a.start != b.start ? a.start < b.start : a.rule < b.rule;
+  });
+  return Status::Ok();
+}
+
+}  // namespace vigil

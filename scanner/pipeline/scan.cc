@@ -1,0 +1,307 @@
+#include "scanner/pipeline/scan.h"
+
+#include <re2/re2.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "scanner/core/lines.h"
+#include "scanner/pipeline/path_filter.h"
+#include "scanner/source/git_source.h"
+
+namespace vigil {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+bool LooksBinary(std::string_view data) {
+  size_t n = std::min<size_t>(data.size(), 8192);
+  return std::memchr(data.data(), '\0', n) != nullptr;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// A compiled allowlist.
+struct CompiledAllowlist {
+  PathFilter paths;
+  std::vector<std::unique_ptr<RE2>> regexes;
+  std::vector<std::string> stopwords;  // lower-case
+
+  void Build(const AllowlistConfig& c) {
+    (void)paths.Add(c.paths);  // validated when the config was loaded
+    for (const auto& r : c.regexes) regexes.push_back(std::make_unique<RE2>(r, RE2::Quiet));
+    for (const auto& s : c.stopwords) stopwords.push_back(Lower(s));
+  }
+  // Why the finding is allowed, or "" when it is not.
+  std::string Allows(const Finding& f, const std::string& rel_path) const {
+    if (!paths.empty() && paths.Matches(rel_path)) return "allowlist: path";
+    for (const auto& re : regexes) {
+      if (re->ok() && !f.secret.empty() && RE2::PartialMatch(f.secret, *re)) return "allowlist: regex";
+    }
+    if (!stopwords.empty() && !f.secret.empty()) {
+      std::string s = Lower(f.secret);
+      for (const auto& w : stopwords) {
+        if (s.find(w) != std::string::npos) return "allowlist: stopword";
+      }
+    }
+    return "";
+  }
+};
+
+struct WorkerResult {
+  std::vector<Finding> findings;
+  std::vector<ScanError> errors;
+  std::map<std::string, std::vector<std::pair<uint32_t, std::string>>> markers;  // path -> markers
+  uint64_t files = 0, bytes = 0, skipped = 0;
+};
+
+// Paths in the configuration are relative to the directory of the config
+// file; working-tree paths are relative to where vigil runs (or absolute).
+class RelativePath {
+ public:
+  RelativePath(const Config* cfg, bool filesystem_paths) : fs_(filesystem_paths) {
+    if (cfg && !cfg->path.empty() && fs_) {
+      std::error_code ec;
+      base_ = std::filesystem::absolute(std::filesystem::path(cfg->path).parent_path(), ec)
+                  .lexically_normal();
+    }
+  }
+  std::string operator()(const std::string& path) const {
+    if (!fs_ || base_.empty()) return path;
+    std::error_code ec;
+    auto abs = std::filesystem::absolute(path, ec).lexically_normal();
+    auto rel = abs.lexically_relative(base_);
+    std::string r = rel.generic_string();
+    if (r.empty() || r.rfind("..", 0) == 0) return path;
+    return r;
+  }
+
+ private:
+  bool fs_;
+  std::filesystem::path base_;
+};
+
+}  // namespace
+
+std::vector<std::pair<uint32_t, std::string>> FindIgnoreMarkers(std::string_view data) {
+  std::vector<std::pair<uint32_t, std::string>> out;
+  static constexpr std::string_view kMarker = "vigil:ignore";
+  size_t pos = data.find(kMarker);
+  if (pos == std::string_view::npos) return out;
+  LineIndex lines(data);
+  while (pos != std::string_view::npos) {
+    auto [line, col] = lines.Position(pos);
+    (void)col;
+    size_t p = pos + kMarker.size();
+    std::string rule;
+    // Optional rule id: `vigil:ignore <rule-id>` or `vigil:ignore=<id>`.
+    if (p < data.size() && (data[p] == ' ' || data[p] == '=' || data[p] == ':')) {
+      size_t q = p + 1;
+      while (q < data.size() && (std::isalnum(static_cast<unsigned char>(data[q])) || data[q] == '-' ||
+                                 data[q] == '_'))
+        ++q;
+      rule = std::string(data.substr(p + 1, q - p - 1));
+    }
+    out.emplace_back(line, rule);
+    pos = data.find(kMarker, p);
+  }
+  return out;
+}
+
+std::string Fingerprint(const Finding& f) {
+  std::string path = f.commit_path.empty() ? f.location.path : f.commit_path;
+  std::string material = "vigil/v1\n" + f.rule_id + "\n" + path + "\n" +
+                         (f.secret.empty() ? f.key + "\n" + f.message : f.secret);
+  return Sha1Hex(material);
+}
+
+ScanOutcome RunScan(Source& source, const std::vector<Inspector*>& inspectors,
+                    const PipelineOptions& options) {
+  auto started = Clock::now();
+  ScanOutcome outcome;
+  outcome.summary.mode = source.Mode();
+  const Config* cfg = options.config;
+
+  PathFilter exclude;
+  if (cfg) (void)exclude.Add(cfg->exclude);
+  RelativePath relative(cfg, source.Mode() == "working-tree");
+
+  std::vector<WorkItem> items;
+  Status st = source.Enumerate(
+      [&](WorkItem item) {
+        if (!exclude.empty() && exclude.Matches(relative(item.path))) {
+          outcome.summary.files_skipped++;
+          return;
+        }
+        items.push_back(std::move(item));
+      },
+      &outcome.errors);
+  if (!st.ok()) {
+    outcome.errors.push_back({"", 0, st.message(), false});
+    outcome.summary.incomplete = true;
+  }
+
+  int threads = options.threads > 0 ? options.threads
+                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  threads = std::max(1, std::min<int>(threads, static_cast<int>(std::max<size_t>(1, items.size()))));
+  std::atomic<size_t> next{0};
+  std::atomic<bool> stopped{false};
+  std::atomic<uint64_t> done_bytes{0};
+  auto deadline = options.timeout_seconds > 0
+                      ? started + std::chrono::duration_cast<Clock::duration>(
+                                      std::chrono::duration<double>(options.timeout_seconds))
+                      : Clock::time_point::max();
+  std::vector<WorkerResult> results(threads);
+
+  auto work = [&](int t) {
+    WorkerResult& res = results[t];
+    std::unique_ptr<SourceReader> reader = source.NewReader();
+    std::vector<std::unique_ptr<InspectorWorker>> workers;
+    for (Inspector* in : inspectors) workers.push_back(in->NewWorker());
+    BlobData blob;
+    while (true) {
+      if ((options.cancel && options.cancel->load()) || Clock::now() > deadline) {
+        stopped = true;
+        break;
+      }
+      size_t i = next.fetch_add(1);
+      if (i >= items.size()) break;
+      const WorkItem& item = items[i];
+      Status rs = reader->Read(item, &blob);
+      if (!rs.ok()) {
+        res.errors.push_back({item.path, 0, rs.message(), false});
+        continue;
+      }
+      if (LooksBinary(blob.data)) {
+        res.skipped++;
+        continue;
+      }
+      res.files++;
+      res.bytes += blob.data.size();
+      done_bytes += blob.data.size();
+      BlobRef ref{item.path, blob.data, item.from_history};
+      size_t before = res.findings.size();
+      for (auto& w : workers) w->Inspect(ref, &res.findings, &res.errors);
+      for (size_t k = before; k < res.findings.size(); ++k) {
+        if (res.findings[k].blob_id.empty()) res.findings[k].blob_id = blob.blob_id;
+      }
+      auto markers = FindIgnoreMarkers(blob.data);
+      if (!markers.empty()) res.markers[item.path] = std::move(markers);
+    }
+  };
+
+  std::thread progress;
+  std::atomic<bool> progress_done{false};
+  if (options.progress && isatty(2)) {
+    progress = std::thread([&] {
+      while (!progress_done.load()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        double secs = std::chrono::duration<double>(Clock::now() - started).count();
+        size_t n = std::min(next.load(), items.size());
+        double mb = done_bytes.load() / 1e6;
+        fprintf(stderr, "\r%zu/%zu blobs, %.1f MB, %.1f MB/s   ", n, items.size(), mb,
+                secs > 0 ? mb / secs : 0.0);
+      }
+      fprintf(stderr, "\r\033[K");
+    });
+  }
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (auto& th : pool) th.join();
+  if (progress.joinable()) {
+    progress_done = true;
+    progress.join();
+  }
+  if (stopped) {
+    outcome.summary.incomplete = true;
+    bool cancelled = options.cancel && options.cancel->load();
+    outcome.errors.push_back({"", 0,
+                              cancelled ? "scan interrupted: results are partial"
+                                        : "scan stopped by --timeout: results are partial",
+                              false});
+  }
+
+  std::map<std::string, std::vector<std::pair<uint32_t, std::string>>> markers;
+  for (auto& r : results) {
+    outcome.summary.files_scanned += r.files;
+    outcome.summary.bytes_scanned += r.bytes;
+    outcome.summary.files_skipped += r.skipped;
+    for (auto& f : r.findings) outcome.findings.push_back(std::move(f));
+    for (auto& e : r.errors) outcome.errors.push_back(std::move(e));
+    for (auto& [p, m] : r.markers) markers[p] = std::move(m);
+  }
+  for (Inspector* in : inspectors) in->Finish(&outcome.findings, &outcome.errors);
+  source.AddProvenance(&outcome.findings);
+
+  // Filters.
+  std::set<std::string> disabled;
+  CompiledAllowlist global;
+  std::map<std::string, CompiledAllowlist> per_rule;
+  if (cfg) {
+    disabled.insert(cfg->disabled_rules.begin(), cfg->disabled_rules.end());
+    global.Build(cfg->allowlist);
+    for (const auto& [id, al] : cfg->rule_allowlists) per_rule[id].Build(al);
+  }
+  std::vector<Finding> kept;
+  for (auto& f : outcome.findings) {
+    if (disabled.count(f.rule_id)) continue;
+    if (cfg) {
+      if (auto it = cfg->severity.find(f.rule_id); it != cfg->severity.end()) f.severity = it->second;
+    }
+    f.fingerprint = Fingerprint(f);
+    if (f.kind != FindingKind::kNotice) {
+      std::string rel = relative(f.location.path);
+      std::string why = global.Allows(f, rel);
+      if (why.empty()) {
+        if (auto it = per_rule.find(f.rule_id); it != per_rule.end()) why = it->second.Allows(f, rel);
+      }
+      if (!why.empty()) continue;  // allowlisted: not a finding at all
+      if (auto it = markers.find(f.location.path); it != markers.end()) {
+        for (const auto& [line, rule] : it->second) {
+          if ((line == f.location.line || line + 1 == f.location.line) &&
+              (rule.empty() || rule == f.rule_id)) {
+            f.suppressed = true;
+            f.suppression = "inline vigil:ignore";
+            break;
+          }
+        }
+      }
+      if (!f.suppressed && options.baseline.count(f.fingerprint)) {
+        f.suppressed = true;
+        f.suppression = "baseline";
+      }
+    }
+    kept.push_back(std::move(f));
+  }
+  std::sort(kept.begin(), kept.end(), [](const Finding& a, const Finding& b) {
+    if (a.location.path != b.location.path) return a.location.path < b.location.path;
+    if (a.location.line != b.location.line) return a.location.line < b.location.line;
+    if (a.location.column != b.location.column) return a.location.column < b.location.column;
+    return a.rule_id < b.rule_id;
+  });
+  outcome.findings = std::move(kept);
+  for (const auto& f : outcome.findings) {
+    if (f.suppressed) {
+      outcome.summary.suppressed++;
+    } else if (f.kind != FindingKind::kNotice) {
+      outcome.summary.findings++;
+    }
+  }
+  outcome.summary.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  return outcome;
+}
+
+}  // namespace vigil

@@ -1,0 +1,477 @@
+// The full-history source: every blob reachable from any ref (optionally every
+// blob in the object database), each distinct blob once, and lazy provenance
+// (the commit that introduced a blob at a path) for blobs with findings.
+//
+// Enumeration walks commits newest first and the trees of each commit,
+// reading each tree object once (trees are deduplicated by id), so every blob
+// is seen with one path at the cost of one pass over the trees. Blob bytes are
+// read later by the pipeline's workers, each with its own repository handle.
+#include <algorithm>
+#include <map>
+#include <queue>
+#include <utility>
+
+#include "scanner/source/git_internal.h"
+#include "scanner/source/git_source.h"
+
+namespace vigil {
+namespace {
+
+using namespace git_internal;
+
+// Individually reported missing objects before they are summarised.
+constexpr size_t kMaxMissingReports = 50;
+
+struct CommitNode {
+  git_oid id;
+  git_oid tree;
+  std::vector<git_oid> parents;
+};
+
+// A trie of the paths that findings were reported at; each node holds the
+// blob ids still waiting for their introducing commit at that exact path.
+struct PathNode {
+  std::map<std::string, std::unique_ptr<PathNode>, std::less<>> children;
+  OidMap<size_t> pending;  // blob id -> index into the results
+};
+
+struct TreeAtNode {
+  git_oid tree;
+  const PathNode* node;
+  bool operator==(const TreeAtNode& o) const {
+    return node == o.node && git_oid_equal(&tree, &o.tree);
+  }
+};
+struct TreeAtNodeHash {
+  size_t operator()(const TreeAtNode& k) const {
+    return OidHash()(k.tree) ^ (reinterpret_cast<uintptr_t>(k.node) * 0x9e3779b97f4a7c15ull);
+  }
+};
+
+class GitHistorySource : public Source {
+ public:
+  GitHistorySource(std::string path, GitOptions options)
+      : path_(std::move(path)),
+        options_(options),
+        progress_(std::make_shared<Progress>(options.progress)) {}
+
+  std::string Mode() const override { return "history"; }
+
+  Status Enumerate(const std::function<void(WorkItem)>& emit,
+                   std::vector<ScanError>* errors) override;
+
+  std::unique_ptr<SourceReader> NewReader() override {
+    return std::make_unique<BlobReader>(git_dir_.empty() ? path_ : git_dir_, progress_,
+                                        options_.max_file_size);
+  }
+
+  void AddProvenance(std::vector<Finding>* findings) override;
+
+ private:
+  struct Walk;  // enumeration state
+
+  std::string path_;
+  std::string git_dir_;  // resolved repository directory (after Enumerate)
+  GitOptions options_;
+  std::shared_ptr<Progress> progress_;
+  std::vector<CommitNode> commits_;  // every reachable commit, newest first
+};
+
+struct GitHistorySource::Walk {
+  git_repository* repo = nullptr;
+  git_odb* odb = nullptr;
+  const GitOptions* options = nullptr;
+  Progress* progress = nullptr;
+  const std::function<void(WorkItem)>* emit = nullptr;
+  std::vector<ScanError>* errors = nullptr;
+
+  OidSet seen_trees;
+  OidSet seen_blobs;
+  size_t missing = 0;
+  size_t submodules = 0;
+  std::string first_submodule;
+  size_t lfs = 0;
+  std::string first_lfs;
+  size_t too_large = 0;
+
+  void Missing(const std::string& path, const std::string& what) {
+    if (++missing <= kMaxMissingReports) errors->push_back({path, 0, what, false});
+  }
+
+  // A blob seen at `path`; emitted the first time its id is seen.
+  void Blob(const git_oid& id, const std::string& path) {
+    if (!seen_blobs.insert(id).second) return;
+    progress->Enumerated(1);
+    size_t size = 0;
+    git_object_t type = GIT_OBJECT_INVALID;
+    if (git_odb_read_header(&size, &type, odb, &id) != 0) {
+      Missing(path, LastError("missing blob " + Hex(id)));
+      return;
+    }
+    if (type != GIT_OBJECT_BLOB) {
+      errors->push_back({path, 0, "object " + Hex(id) + " is not a blob", false});
+      return;
+    }
+    if (size > options->max_file_size) {
+      ++too_large;
+      errors->push_back({path, 0,
+                         "skipped: blob " + Hex(id) + " is " + std::to_string(size) +
+                             " bytes (larger than the maximum file size)",
+                         true});
+      return;
+    }
+    if (size >= kLfsMinSize && size <= kLfsMaxSize) {
+      git_odb_object* obj = nullptr;
+      if (git_odb_read(&obj, odb, &id) == 0) {
+        OdbObjectPtr owner(obj);
+        std::string_view data(static_cast<const char*>(git_odb_object_data(obj)),
+                              git_odb_object_size(obj));
+        if (IsLfsPointer(data) && lfs++ == 0) first_lfs = path;
+      }
+    }
+    progress->Queued(size);
+    (*emit)(WorkItem{path, Hex(id), size, true});
+  }
+
+  // Walks a tree (and its subtrees not seen before) found at `prefix`.
+  void Tree(const git_oid& root, const std::string& root_prefix, const std::string& context) {
+    std::vector<std::pair<git_oid, std::string>> stack;
+    stack.emplace_back(root, root_prefix);
+    while (!stack.empty()) {
+      auto [id, prefix] = std::move(stack.back());
+      stack.pop_back();
+      if (!seen_trees.insert(id).second) continue;
+      progress->Enumerated(1);
+      git_tree* raw = nullptr;
+      if (git_tree_lookup(&raw, repo, &id) != 0) {
+        Missing(prefix.empty() ? context : prefix,
+                LastError("missing tree " + Hex(id) + " (" + context + ")"));
+        continue;
+      }
+      TreePtr tree(raw);
+      size_t n = git_tree_entrycount(raw);
+      for (size_t i = 0; i < n; ++i) {
+        const git_tree_entry* e = git_tree_entry_byindex(raw, i);
+        std::string path = prefix + git_tree_entry_name(e);
+        switch (git_tree_entry_type(e)) {
+          case GIT_OBJECT_BLOB:
+            Blob(*git_tree_entry_id(e), path);
+            break;
+          case GIT_OBJECT_TREE:
+            if (!seen_trees.count(*git_tree_entry_id(e))) {
+              stack.emplace_back(*git_tree_entry_id(e), path + "/");
+            }
+            break;
+          case GIT_OBJECT_COMMIT:  // a gitlink: submodules are not descended
+            if (submodules++ == 0) first_submodule = path;
+            break;
+          default:
+            break;
+        }
+      }
+    }
+  }
+};
+
+// Resolves a ref's target through annotated tags.
+ObjectPtr PeelTags(git_repository* repo, const git_oid& oid) {
+  git_object* obj = nullptr;
+  if (git_object_lookup(&obj, repo, &oid, GIT_OBJECT_ANY) != 0) return nullptr;
+  ObjectPtr cur(obj);
+  for (int depth = 0; depth < 16 && git_object_type(cur.get()) == GIT_OBJECT_TAG; ++depth) {
+    git_object* next = nullptr;
+    if (git_tag_target(&next, reinterpret_cast<git_tag*>(cur.get())) != 0) return nullptr;
+    cur.reset(next);
+  }
+  return cur;
+}
+
+Status GitHistorySource::Enumerate(const std::function<void(WorkItem)>& emit,
+                                   std::vector<ScanError>* errors) {
+  auto opened = OpenRepository(path_);
+  if (!opened.ok()) return opened.status();
+  RepoPtr repo = std::move(opened).value();
+  git_dir_ = git_repository_path(repo.get());
+  git_odb* raw_odb = nullptr;
+  if (git_repository_odb(&raw_odb, repo.get()) != 0) {
+    return Status::Error(LastError("cannot open object database of " + path_));
+  }
+  OdbPtr odb(raw_odb);
+  progress_->Start();
+
+  const bool shallow = git_repository_is_shallow(repo.get()) == 1;
+  if (shallow) {
+    errors->push_back({"", 0,
+                       "shallow clone: history beyond the shallow boundary is not in the "
+                       "repository and was not scanned",
+                       true});
+  }
+
+  Walk walk;
+  walk.repo = repo.get();
+  walk.odb = odb.get();
+  walk.options = &options_;
+  walk.progress = progress_.get();
+  walk.emit = &emit;
+  walk.errors = errors;
+
+  // Ref tips: every ref (branches, tags, remotes, notes, stash) and HEAD.
+  struct Tip {
+    git_oid id;
+    std::string name;
+  };
+  std::vector<Tip> tips;
+  git_reference_iterator* iter = nullptr;
+  if (git_reference_iterator_new(&iter, repo.get()) == 0) {
+    git_reference* ref = nullptr;
+    while (git_reference_next(&ref, iter) == 0) {
+      ReferencePtr owner(ref);
+      git_reference* resolved = nullptr;
+      if (git_reference_resolve(&resolved, ref) != 0) continue;
+      ReferencePtr resolved_owner(resolved);
+      const git_oid* target = git_reference_target(resolved);
+      if (target) tips.push_back({*target, git_reference_name(ref)});
+    }
+    git_reference_iterator_free(iter);
+  }
+  git_oid head;
+  if (git_reference_name_to_id(&head, repo.get(), "HEAD") == 0) tips.push_back({head, "HEAD"});
+
+  // Commits newest first (by committer time), like `git log --all`.
+  auto older = [](const std::pair<int64_t, git_oid>& a, const std::pair<int64_t, git_oid>& b) {
+    return a.first < b.first;
+  };
+  std::priority_queue<std::pair<int64_t, git_oid>, std::vector<std::pair<int64_t, git_oid>>,
+                      decltype(older)>
+      queue(older);
+  OidSet queued_commits;
+  auto enqueue = [&](const git_oid& id, const std::string& context, bool is_parent) {
+    if (!queued_commits.insert(id).second) return;
+    git_commit* raw = nullptr;
+    if (git_commit_lookup(&raw, repo.get(), &id) != 0) {
+      // Parents beyond a shallow boundary are absent by design.
+      if (!(shallow && is_parent)) {
+        walk.Missing(context, LastError("missing commit " + Hex(id)));
+      }
+      return;
+    }
+    CommitPtr commit(raw);
+    queue.emplace(static_cast<int64_t>(git_commit_time(raw)), id);
+  };
+  for (const Tip& tip : tips) {
+    ObjectPtr obj = PeelTags(repo.get(), tip.id);
+    if (!obj) {
+      walk.Missing(tip.name, LastError("missing object " + Hex(tip.id) + " for " + tip.name));
+      continue;
+    }
+    switch (git_object_type(obj.get())) {
+      case GIT_OBJECT_COMMIT:
+        enqueue(*git_object_id(obj.get()), tip.name, false);
+        break;
+      case GIT_OBJECT_TREE:
+        walk.Tree(*git_object_id(obj.get()), "", tip.name);
+        break;
+      case GIT_OBJECT_BLOB:
+        walk.Blob(*git_object_id(obj.get()), tip.name);
+        break;
+      default:
+        break;
+    }
+  }
+  while (!queue.empty()) {
+    git_oid id = queue.top().second;
+    queue.pop();
+    git_commit* raw = nullptr;
+    if (git_commit_lookup(&raw, repo.get(), &id) != 0) continue;
+    CommitPtr commit(raw);
+    progress_->Enumerated(1);
+    CommitNode node{id, *git_commit_tree_id(raw), {}};
+    unsigned parents = git_commit_parentcount(raw);
+    for (unsigned i = 0; i < parents; ++i) {
+      const git_oid* parent = git_commit_parent_id(raw, i);
+      node.parents.push_back(*parent);
+      enqueue(*parent, "commit " + Hex(id), true);
+    }
+    walk.Tree(node.tree, "", "commit " + Hex(id));
+    commits_.push_back(std::move(node));
+  }
+
+  if (options_.include_unreachable) {
+    std::vector<git_oid> all;
+    git_odb_foreach(
+        odb.get(),
+        [](const git_oid* id, void* payload) {
+          static_cast<std::vector<git_oid>*>(payload)->push_back(*id);
+          return 0;
+        },
+        &all);
+    for (const git_oid& id : all) {
+      if (walk.seen_blobs.count(id) || walk.seen_trees.count(id) || queued_commits.count(id)) {
+        continue;
+      }
+      size_t size = 0;
+      git_object_t type = GIT_OBJECT_INVALID;
+      if (git_odb_read_header(&size, &type, odb.get(), &id) != 0) continue;
+      if (type == GIT_OBJECT_BLOB) walk.Blob(id, "unreachable:" + Hex(id));
+    }
+  }
+
+  if (walk.missing > kMaxMissingReports) {
+    errors->push_back({"", 0,
+                       std::to_string(walk.missing - kMaxMissingReports) +
+                           " more missing objects not listed",
+                       false});
+  }
+  if (walk.submodules > 0) {
+    errors->push_back({walk.first_submodule, 0,
+                       std::to_string(walk.submodules) +
+                           " submodule entr" + (walk.submodules == 1 ? "y" : "ies") +
+                           " (gitlinks) not descended; scan submodules separately",
+                       true});
+  }
+  if (walk.lfs > 0) {
+    errors->push_back({walk.first_lfs, 0,
+                       std::to_string(walk.lfs) +
+                           " Git LFS pointer file(s): their content is stored outside the "
+                           "repository and was not scanned",
+                       true});
+  }
+  progress_->EnumerationDone();
+  return Status::Ok();
+}
+
+void GitHistorySource::AddProvenance(std::vector<Finding>* findings) {
+  // Targets: (path, blob) pairs of history findings without provenance yet.
+  PathNode root;
+  struct Target {
+    PathNode* node;
+    git_oid blob;
+    long commit = -1;  // index into commits_ once found
+  };
+  std::vector<Target> targets;
+  std::vector<long> finding_target(findings->size(), -1);
+  for (size_t i = 0; i < findings->size(); ++i) {
+    const Finding& f = (*findings)[i];
+    git_oid blob;
+    if (f.commit || !ParseOid(f.blob_id, &blob)) continue;
+    const std::string& path = f.location.path;
+    if (path.empty() || path.rfind("unreachable:", 0) == 0) continue;
+    PathNode* node = &root;
+    size_t start = 0;
+    while (start <= path.size()) {
+      size_t slash = path.find('/', start);
+      if (slash == std::string::npos) slash = path.size();
+      auto& child = node->children[path.substr(start, slash - start)];
+      if (!child) child = std::make_unique<PathNode>();
+      node = child.get();
+      start = slash + 1;
+    }
+    auto [it, inserted] = node->pending.try_emplace(blob, targets.size());
+    if (inserted) targets.push_back({node, blob});
+    finding_target[i] = static_cast<long>(it->second);
+  }
+
+  auto opened = OpenRepository(git_dir_.empty() ? path_ : git_dir_);
+  if (!opened.ok()) return;
+  git_repository* repo = opened.value().get();
+
+  if (!targets.empty()) {
+    // Topological order, parents first: the first commit whose tree has the
+    // blob at the path is the one that introduced it there.
+    OidMap<uint32_t> index;
+    for (uint32_t i = 0; i < commits_.size(); ++i) index.emplace(commits_[i].id, i);
+    std::vector<uint32_t> order;
+    order.reserve(commits_.size());
+    std::vector<uint8_t> state(commits_.size(), 0);  // 0 new, 1 open, 2 done
+    std::vector<std::pair<uint32_t, size_t>> stack;
+    // Start from the oldest commits so unrelated histories come oldest first.
+    for (size_t s = commits_.size(); s-- > 0;) {
+      if (state[s]) continue;
+      stack.emplace_back(static_cast<uint32_t>(s), 0);
+      state[s] = 1;
+      while (!stack.empty()) {
+        auto& [c, next] = stack.back();
+        const auto& parents = commits_[c].parents;
+        if (next < parents.size()) {
+          auto it = index.find(parents[next++]);
+          if (it != index.end() && state[it->second] == 0) {
+            state[it->second] = 1;
+            stack.emplace_back(it->second, 0);
+          }
+          continue;
+        }
+        state[c] = 2;
+        order.push_back(c);
+        stack.pop_back();
+      }
+    }
+
+    size_t pending = targets.size();
+    std::unordered_set<TreeAtNode, TreeAtNodeHash> visited;
+    std::vector<std::pair<git_oid, const PathNode*>> work;
+    for (uint32_t c : order) {
+      if (pending == 0) break;
+      work.clear();
+      work.emplace_back(commits_[c].tree, &root);
+      while (!work.empty()) {
+        auto [tree_id, node] = work.back();
+        work.pop_back();
+        // A (tree, path) pair seen in an older commit holds nothing new.
+        if (!visited.insert({tree_id, node}).second) continue;
+        git_tree* raw = nullptr;
+        if (git_tree_lookup(&raw, repo, &tree_id) != 0) continue;
+        TreePtr tree(raw);
+        for (const auto& [name, child] : node->children) {
+          const git_tree_entry* e = git_tree_entry_byname(raw, name.c_str());
+          if (!e) continue;
+          git_object_t type = git_tree_entry_type(e);
+          if (type == GIT_OBJECT_BLOB && !child->pending.empty()) {
+            auto it = child->pending.find(*git_tree_entry_id(e));
+            if (it != child->pending.end()) {
+              Target& t = targets[it->second];
+              if (t.commit < 0) {
+                t.commit = c;
+                --pending;
+              }
+            }
+          } else if (type == GIT_OBJECT_TREE && !child->children.empty()) {
+            work.emplace_back(*git_tree_entry_id(e), child.get());
+          }
+        }
+      }
+    }
+  }
+
+  std::map<long, CommitInfo> infos;
+  CommitPtr head = HeadCommit(repo);
+  LiveChecker live(repo, head.get());
+  for (size_t i = 0; i < findings->size(); ++i) {
+    Finding& f = (*findings)[i];
+    if (f.blob_id.empty()) continue;
+    long t = finding_target[i];
+    if (t >= 0 && targets[t].commit >= 0) {
+      long c = targets[t].commit;
+      auto it = infos.find(c);
+      if (it == infos.end()) {
+        git_commit* raw = nullptr;
+        if (git_commit_lookup(&raw, repo, &commits_[c].id) != 0) continue;
+        CommitPtr commit(raw);
+        it = infos.emplace(c, DescribeCommit(raw)).first;
+      }
+      f.commit = it->second;
+      f.commit_path = f.location.path;
+    }
+    f.live = live.IsLive(f);
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Source>> NewGitHistorySource(const std::string& repo_path,
+                                                    GitOptions options) {
+  auto repo = OpenRepository(repo_path);
+  if (!repo.ok()) return repo.status();
+  return std::unique_ptr<Source>(std::make_unique<GitHistorySource>(repo_path, options));
+}
+
+}  // namespace vigil

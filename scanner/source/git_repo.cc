@@ -1,0 +1,302 @@
+// Shared libgit2 plumbing for the git sources (git_internal.h) and
+// DescribeRepository for SARIF versionControlProvenance.
+#include <unistd.h>
+
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <ctime>
+#include <mutex>
+
+#include "scanner/source/git_internal.h"
+#include "scanner/source/git_source.h"
+
+namespace vigil {
+namespace git_internal {
+
+void EnsureInit() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    git_libgit2_init();
+    // Objects come from a local object database we trust; strict hash
+    // verification costs 2-3x on history scans (docs/perf-floor.md §4).
+    git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+    // The object cache is per repository handle (one per thread); keep it
+    // small so memory is bounded by the work in flight.
+    git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, static_cast<ssize_t>(48) << 20);
+  });
+}
+
+std::string LastError(std::string_view what) {
+  const git_error* e = git_error_last();
+  std::string out(what);
+  if (e && e->message) {
+    out += ": ";
+    out += e->message;
+  }
+  return out;
+}
+
+std::string Hex(const git_oid& oid) {
+  char buf[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(buf, sizeof buf, &oid);
+  return buf;
+}
+
+bool ParseOid(std::string_view hex, git_oid* out) {
+  if (hex.size() != GIT_OID_HEXSZ) return false;
+  return git_oid_fromstrn(out, hex.data(), hex.size()) == 0;
+}
+
+Result<RepoPtr> OpenRepository(const std::string& path) {
+  EnsureInit();
+  git_repository* repo = nullptr;
+  if (git_repository_open_ext(&repo, path.c_str(), 0, nullptr) != 0) {
+    return Status::Error(LastError("cannot open git repository at " + path));
+  }
+  return RepoPtr(repo);
+}
+
+CommitInfo DescribeCommit(git_commit* commit) {
+  CommitInfo info;
+  info.id = Hex(*git_commit_id(commit));
+  const git_signature* author = git_commit_author(commit);
+  if (author) {
+    info.author = author->name ? author->name : "";
+    info.email = author->email ? author->email : "";
+    std::time_t t = static_cast<std::time_t>(author->when.time);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    info.date = buf;
+  }
+  const char* summary = git_commit_summary(commit);
+  info.summary = summary ? summary : "";
+  return info;
+}
+
+CommitPtr HeadCommit(git_repository* repo) {
+  git_oid oid;
+  if (git_reference_name_to_id(&oid, repo, "HEAD") != 0) return nullptr;
+  git_commit* commit = nullptr;
+  if (git_commit_lookup(&commit, repo, &oid) != 0) return nullptr;
+  return CommitPtr(commit);
+}
+
+void CollectTreeBlobs(git_repository* repo, const git_oid& tree_id, OidSet* out) {
+  std::vector<git_oid> stack{tree_id};
+  OidSet seen_trees;
+  while (!stack.empty()) {
+    git_oid id = stack.back();
+    stack.pop_back();
+    if (!seen_trees.insert(id).second) continue;
+    git_tree* raw = nullptr;
+    if (git_tree_lookup(&raw, repo, &id) != 0) continue;
+    TreePtr tree(raw);
+    size_t n = git_tree_entrycount(raw);
+    for (size_t i = 0; i < n; ++i) {
+      const git_tree_entry* e = git_tree_entry_byindex(raw, i);
+      git_object_t type = git_tree_entry_type(e);
+      if (type == GIT_OBJECT_BLOB) {
+        out->insert(*git_tree_entry_id(e));
+      } else if (type == GIT_OBJECT_TREE) {
+        stack.push_back(*git_tree_entry_id(e));
+      }
+    }
+  }
+}
+
+bool IsLfsPointer(std::string_view data) {
+  static constexpr std::string_view kPrefix = "version https://git-lfs";
+  return data.size() <= 1024 && data.substr(0, kPrefix.size()) == kPrefix;
+}
+
+// ---------------------------------------------------------------------------
+// Progress
+
+Progress::Progress(bool enabled) : enabled_(enabled && isatty(STDERR_FILENO) == 1) {}
+
+Progress::~Progress() { Stop(); }
+
+void Progress::Start() {
+  if (!enabled_ || thread_.joinable()) return;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void Progress::Stop() {
+  stop_.store(true);
+  if (thread_.joinable()) thread_.join();
+}
+
+void Progress::Loop() {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  bool printed = false;
+  while (!stop_.load()) {
+    for (int i = 0; i < 5 && !stop_.load(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (stop_.load()) break;
+    double secs = std::chrono::duration<double>(Clock::now() - start).count();
+    uint64_t read = read_.load(), queued = queued_.load();
+    uint64_t read_bytes = read_bytes_.load(), queued_bytes = queued_bytes_.load();
+    double mbps = secs > 0 ? read_bytes / 1e6 / secs : 0;
+    char eta[32] = "";
+    if (enumerated_.load() && read_bytes > 0 && queued_bytes > read_bytes) {
+      double rate = read_bytes / secs;
+      std::snprintf(eta, sizeof eta, ", ETA %.0fs", (queued_bytes - read_bytes) / rate);
+    }
+    std::fprintf(stderr,
+                 "\r\033[Kvigil: %" PRIu64 " objects enumerated%s, %" PRIu64 "/%" PRIu64
+                 " blobs scanned, %.1f MB, %.1f MB/s%s",
+                 objects_.load(), enumerated_.load() ? "" : "...", read, queued,
+                 read_bytes / 1e6, mbps, eta);
+    std::fflush(stderr);
+    printed = true;
+    if (enumerated_.load() && read >= queued) break;
+  }
+  if (printed) {
+    std::fputs("\r\033[K", stderr);
+    std::fflush(stderr);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// BlobReader
+
+BlobReader::BlobReader(std::string repo_path, std::shared_ptr<Progress> progress,
+                       uint64_t max_file_size)
+    : repo_path_(std::move(repo_path)),
+      progress_(std::move(progress)),
+      max_file_size_(max_file_size) {}
+
+Status BlobReader::Read(const WorkItem& item, BlobData* out) {
+  if (!opened_) {
+    opened_ = true;
+    auto repo = OpenRepository(repo_path_);
+    if (!repo.ok()) {
+      open_status_ = repo.status();
+    } else {
+      repo_ = std::move(repo).value();
+      git_odb* odb = nullptr;
+      if (git_repository_odb(&odb, repo_.get()) != 0) {
+        open_status_ = Status::Error(LastError("cannot open object database"));
+      } else {
+        odb_.reset(odb);
+      }
+    }
+  }
+  if (!odb_) return Status::Error(item.path + ": " + open_status_.message());
+  current_.reset();
+  git_oid oid;
+  if (!ParseOid(item.key, &oid)) return Status::Error(item.path + ": bad blob id " + item.key);
+  git_odb_object* obj = nullptr;
+  if (git_odb_read(&obj, odb_.get(), &oid) != 0) {
+    return Status::Error(LastError(item.path + ": cannot read blob " + item.key));
+  }
+  current_.reset(obj);
+  if (git_odb_object_type(obj) != GIT_OBJECT_BLOB) {
+    return Status::Error(item.path + ": object " + item.key + " is not a blob");
+  }
+  size_t size = git_odb_object_size(obj);
+  if (size > max_file_size_) {
+    return Status::Error(item.path + ": blob " + item.key + " is larger than the maximum size");
+  }
+  out->data = std::string_view(static_cast<const char*>(git_odb_object_data(obj)), size);
+  out->blob_id = item.key;
+  if (progress_) progress_->Read(size);
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------------------
+// LiveChecker
+
+LiveChecker::LiveChecker(git_repository* repo, git_commit* tip) : repo_(repo), tip_(tip) {}
+
+bool LiveChecker::IsLive(const Finding& finding) {
+  if (!tip_) return false;
+  if (!loaded_) {
+    loaded_ = true;
+    CollectTreeBlobs(repo_, *git_commit_tree_id(tip_), &blobs_);
+  }
+  git_oid oid;
+  if (ParseOid(finding.blob_id, &oid) && blobs_.count(oid)) return true;
+  if (finding.secret.empty()) return false;
+  git_tree* raw_tree = nullptr;
+  if (git_commit_tree(&raw_tree, tip_) != 0) return false;
+  TreePtr tree(raw_tree);
+  for (const std::string* path : {&finding.commit_path, &finding.location.path}) {
+    if (path->empty()) continue;
+    git_tree_entry* raw_entry = nullptr;
+    if (git_tree_entry_bypath(&raw_entry, tree.get(), path->c_str()) != 0) continue;
+    TreeEntryPtr entry(raw_entry);
+    if (git_tree_entry_type(raw_entry) != GIT_OBJECT_BLOB) continue;
+    git_blob* raw_blob = nullptr;
+    if (git_blob_lookup(&raw_blob, repo_, git_tree_entry_id(raw_entry)) != 0) continue;
+    BlobPtr blob(raw_blob);
+    std::string_view content(static_cast<const char*>(git_blob_rawcontent(raw_blob)),
+                             static_cast<size_t>(git_blob_rawsize(raw_blob)));
+    if (content.find(finding.secret) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace git_internal
+
+// ---------------------------------------------------------------------------
+// DescribeRepository
+
+namespace {
+
+// Removes "user:password@" (any userinfo) from scheme URLs such as
+// https://user:token@host/path. scp-like "git@host:path" has no password
+// and is kept.
+std::string StripCredentials(const std::string& url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  size_t host_start = scheme + 3;
+  size_t path_start = url.find('/', host_start);
+  size_t at = url.rfind('@', path_start == std::string::npos ? url.size() : path_start);
+  if (at == std::string::npos || at < host_start) return url;
+  return url.substr(0, host_start) + url.substr(at + 1);
+}
+
+}  // namespace
+
+RepoInfo DescribeRepository(const std::string& path) {
+  using namespace git_internal;
+  RepoInfo info;
+  auto opened = OpenRepository(path);
+  if (!opened.ok()) return info;
+  git_repository* repo = opened.value().get();
+  git_remote* remote = nullptr;
+  if (git_remote_lookup(&remote, repo, "origin") == 0) {
+    const char* url = git_remote_url(remote);
+    if (url) info.repository_uri = StripCredentials(url);
+    git_remote_free(remote);
+  }
+  git_oid head;
+  if (git_reference_name_to_id(&head, repo, "HEAD") == 0) info.revision = Hex(head);
+  git_reference* raw_head = nullptr;
+  int rc = git_repository_head(&raw_head, repo);
+  if (rc == 0) {
+    ReferencePtr ref(raw_head);
+    if (git_reference_is_branch(raw_head)) info.branch = git_reference_shorthand(raw_head);
+  } else if (rc == GIT_EUNBORNBRANCH) {
+    // HEAD names a branch with no commit yet: read the symbolic target.
+    git_reference* sym = nullptr;
+    if (git_reference_lookup(&sym, repo, "HEAD") == 0) {
+      ReferencePtr owner(sym);
+      const char* target = git_reference_symbolic_target(sym);
+      static constexpr std::string_view kHeads = "refs/heads/";
+      if (target && std::string_view(target).substr(0, kHeads.size()) == kHeads) {
+        info.branch = target + kHeads.size();
+      }
+    }
+  }
+  info.shallow = git_repository_is_shallow(repo) == 1;
+  return info;
+}
+
+}  // namespace vigil

@@ -1,0 +1,75 @@
+// Small libgit2 helpers shared by every source: object ids, SHA-1, and the
+// .gitignore checker used by the working-tree walk.
+#include <git2.h>
+
+#include <mutex>
+
+#include "scanner/source/git_source.h"
+
+namespace vigil {
+
+namespace {
+
+void EnsureLibgit2() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    git_libgit2_init();
+    // Objects come from a local object database we trust; strict hash
+    // verification costs 2-3x on history scans (docs/architecture.md).
+    git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+    // Never read configuration outside the repository being scanned as a
+    // source of behaviour (no includes executed; libgit2 never runs hooks).
+  });
+}
+
+std::string Hex(const git_oid& oid) {
+  char buf[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(buf, sizeof buf, &oid);
+  return buf;
+}
+
+}  // namespace
+
+std::string GitBlobId(std::string_view content) {
+  EnsureLibgit2();
+  git_oid oid;
+  if (git_odb_hash(&oid, content.data(), content.size(), GIT_OBJECT_BLOB) != 0) return "";
+  return Hex(oid);
+}
+
+std::string Sha1Hex(std::string_view content) {
+  // A raw SHA-1: hash as an object of no type prefix is not offered, so use
+  // the blob hash of the content; stable and well-defined (git hash-object).
+  return GitBlobId(content);
+}
+
+GitIgnoreChecker::GitIgnoreChecker(const std::string& root) {
+  EnsureLibgit2();
+  git_repository* repo = nullptr;
+  if (git_repository_open_ext(&repo, root.c_str(), 0, nullptr) == 0) {
+    if (git_repository_is_bare(repo)) {
+      git_repository_free(repo);
+      return;
+    }
+    repo_ = repo;
+    const char* wd = git_repository_workdir(repo);
+    workdir_ = wd ? wd : "";
+  }
+}
+
+GitIgnoreChecker::~GitIgnoreChecker() {
+  if (repo_) git_repository_free(static_cast<git_repository*>(repo_));
+}
+
+bool GitIgnoreChecker::IsIgnored(const std::string& abs_path, bool is_dir) {
+  if (!repo_ || workdir_.empty()) return false;
+  if (abs_path.compare(0, workdir_.size(), workdir_) != 0) return false;
+  std::string rel = abs_path.substr(workdir_.size());
+  if (is_dir) rel += "/";
+  int ignored = 0;
+  if (git_ignore_path_is_ignored(&ignored, static_cast<git_repository*>(repo_), rel.c_str()) != 0)
+    return false;
+  return ignored == 1;
+}
+
+}  // namespace vigil

@@ -1,0 +1,229 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "scanner/match/filters.h"
+#include "scanner/match/matcher.h"
+#include "scanner/match/rules_check.h"
+#include "scanner/match/validators.h"
+
+namespace vigil {
+namespace {
+
+std::shared_ptr<const RuleDatabase> Builtin() {
+  static std::shared_ptr<const RuleDatabase> db = [] {
+    std::vector<Rule> rules;
+    EXPECT_TRUE(LoadBuiltinRules(&rules).ok());
+    EXPECT_TRUE(ValidateRules(rules).ok());
+    CompileOptions co;
+    co.use_cache = false;
+    auto r = RuleDatabase::Build(std::move(rules), co);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.value();
+  }();
+  return db;
+}
+
+std::vector<std::string> SecretsFound(std::string_view text, std::string_view rule_id) {
+  Matcher m(Builtin());
+  std::vector<RawMatch> out;
+  EXPECT_TRUE(m.Scan(text, &out).ok());
+  std::vector<std::string> secrets;
+  for (const auto& r : out) {
+    if (rule_id.empty() || m.db().rules()[r.rule].id == rule_id)
+      secrets.emplace_back(text.substr(r.secret_start, r.secret_end - r.secret_start));
+  }
+  return secrets;
+}
+
+TEST(BuiltinRules, EveryExampleAndNegativeExamplePasses) {
+  RuleCheckReport rep = CheckRules(Builtin());
+  for (const auto& f : rep.failures) ADD_FAILURE() << f;
+  EXPECT_GT(rep.examples, 0u);
+  EXPECT_GE(rep.negative_examples, rep.rules);
+}
+
+TEST(BuiltinRules, AtLeast150RulesWithUniqueIds) {
+  EXPECT_GE(Builtin()->rules().size(), 150u);
+}
+
+TEST(Matcher, ExtractsSecretAndExactSpan) {
+  std::string text = "line one\nexport GITHUB_TOKEN=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 # ci\n";
+  Matcher m(Builtin());
+  std::vector<RawMatch> out;
+  ASSERT_TRUE(m.Scan(text, &out).ok());
+  bool found = false;
+  for (const auto& r : out) {
+    if (m.db().rules()[r.rule].id != "github-pat-classic") continue;
+    found = true;
+    EXPECT_EQ(r.secret_start, text.find("ghp_"));
+    EXPECT_EQ(r.secret_end - r.secret_start, 40u);
+    EXPECT_EQ(r.validation, "github-checksum: valid");
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(Matcher, ChecksumFailureIsDropped) {
+  EXPECT_TRUE(SecretsFound("ghp_Ky9Pf34qY6Nb3wWD25RQ4F5ZR3qa7y3gm1IM", "github-pat-classic").empty());
+}
+
+TEST(Matcher, FindsManyTokensInOneBlob) {
+  std::string text;
+  for (int i = 0; i < 50; ++i) text += "t" + std::to_string(i) + ": 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\n";
+  EXPECT_EQ(SecretsFound(text, "github-pat-classic").size(), 50u);
+}
+
+TEST(Matcher, EmptyAndBinaryLikeInputIsFine) {
+  EXPECT_TRUE(SecretsFound("", "").empty());
+  std::string junk(4096, '\xff');
+  EXPECT_TRUE(SecretsFound(junk, "").empty());
+}
+
+TEST(RuleLoading, BadPatternNamesRuleAndFile) {
+  std::vector<Rule> rules;
+  ASSERT_TRUE(ParseRulesYaml("provider: X\nrules:\n  - id: bad-rule\n    pattern: 'abc(?=def)'\n",
+                             "custom/bad.yaml", &rules)
+                  .ok());
+  CompileOptions co;
+  co.use_cache = false;
+  auto r = RuleDatabase::Build(rules, co);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("bad-rule"), std::string::npos);
+  EXPECT_NE(r.status().message().find("custom/bad.yaml"), std::string::npos);
+}
+
+TEST(RuleLoading, HyperscanOnlyRejectionIsReported) {
+  // RE2 accepts \C-free syntax that Hyperscan rejects: an empty-matching pattern.
+  std::vector<Rule> rules;
+  ASSERT_TRUE(ParseRulesYaml("rules:\n  - id: empty-rule\n    pattern: 'a*'\n", "x.yaml", &rules).ok());
+  CompileOptions co;
+  co.use_cache = false;
+  auto r = RuleDatabase::Build(rules, co);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("empty-rule"), std::string::npos);
+  EXPECT_NE(r.status().message().find("Hyperscan"), std::string::npos);
+}
+
+TEST(RuleLoading, UnknownKeyAndMalformedYamlAreErrorsWithLine) {
+  std::vector<Rule> rules;
+  Status s = ParseRulesYaml("rules:\n  - id: a-b\n    patern: 'x'\n", "r.yaml", &rules);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("r.yaml:3"), std::string::npos) << s.message();
+  s = ParseRulesYaml("rules: [\n", "broken.yaml", &rules);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("broken.yaml"), std::string::npos);
+}
+
+TEST(RuleLoading, ValidateRejectsDuplicateAndNonKebabIds) {
+  std::vector<Rule> rules;
+  ASSERT_TRUE(ParseRulesYaml("rules:\n  - {id: dup-id, pattern: 'abcd'}\n  - {id: dup-id, pattern: 'efgh'}\n",
+                             "d.yaml", &rules).ok());
+  EXPECT_FALSE(ValidateRules(rules).ok());
+  rules.clear();
+  ASSERT_TRUE(ParseRulesYaml("rules:\n  - {id: Bad_Id, pattern: 'abcd'}\n", "d.yaml", &rules).ok());
+  EXPECT_FALSE(ValidateRules(rules).ok());
+}
+
+TEST(RuleLoading, RulesDirOverridesBuiltinById) {
+  auto dir = std::filesystem::temp_directory_path() / "vigil-rules-override";
+  std::filesystem::create_directories(dir);
+  {
+    FILE* f = fopen((dir / "mine.yaml").c_str(), "w");
+    fputs("provider: Mine\nrules:\n  - id: github-pat-classic\n    pattern: '(ghp_[A-Z]{4})'\n"
+          "  - id: acme-token\n    pattern: '(acme_[a-z0-9]{12})'\n", f);
+    fclose(f);
+  }
+  std::vector<Rule> rules;
+  ASSERT_TRUE(LoadBuiltinRules(&rules).ok());
+  size_t before = rules.size();
+  ASSERT_TRUE(LoadRulesDir(dir.string(), &rules).ok());
+  EXPECT_EQ(rules.size(), before + 1);
+  for (const auto& r : rules) {
+    if (r.id == "github-pat-classic") EXPECT_EQ(r.provider, "Mine");
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(DatabaseCache, SecondBuildLoadsFromCache) {
+  auto dir = std::filesystem::temp_directory_path() / "vigil-cache-test";
+  std::filesystem::remove_all(dir);
+  std::vector<Rule> rules;
+  ASSERT_TRUE(LoadBuiltinRules(&rules).ok());
+  CompileOptions co;
+  co.cache_dir = dir.string();
+  auto a = RuleDatabase::Build(rules, co);
+  ASSERT_TRUE(a.ok());
+  EXPECT_FALSE(a.value()->loaded_from_cache());
+  auto b = RuleDatabase::Build(rules, co);
+  ASSERT_TRUE(b.ok());
+  EXPECT_TRUE(b.value()->loaded_from_cache());
+  // The cached database finds the same things.
+  Matcher m(b.value());
+  std::vector<RawMatch> out;
+  ASSERT_TRUE(m.Scan("x 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", &out).ok());
+  EXPECT_FALSE(out.empty());
+  // A corrupt cache file is ignored and rebuilt.
+  for (auto& e : std::filesystem::directory_iterator(dir)) {
+    FILE* f = fopen(e.path().c_str(), "w");
+    fputs("garbage", f);
+    fclose(f);
+  }
+  auto c = RuleDatabase::Build(rules, co);
+  ASSERT_TRUE(c.ok());
+  EXPECT_FALSE(c.value()->loaded_from_cache());
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Filters, Placeholders) {
+  for (const char* p : {"${DB_PASSWORD}", "{{ .Values.password }}", "<your-token>", "changeme",
+                        "op://vault/item/password", "$API_KEY", "xxxxxxxxxxxx", "REPLACE_ME"}) {
+    EXPECT_TRUE(IsPlaceholder(p)) << p;
+  }
+  for (const char* p : {"q8Vz3LkP0wR7", "Tr0ub4dor&3x9", "hJ7#kL2$mN9pQ4"}) {
+    EXPECT_FALSE(IsPlaceholder(p)) << p;
+  }
+}
+
+TEST(Filters, EncryptedValuesAndDigests) {
+  EXPECT_TRUE(IsEncryptedOrDigest("ENC[AES256_GCM,data:Zm9v,iv:YmFy,tag:YmF6,type:str]"));
+  EXPECT_TRUE(IsEncryptedOrDigest("sha256:0d5c4a1e2f8b9c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d"));
+  EXPECT_TRUE(IsEncryptedOrDigest("sha512-abcdef"));
+  // SealedSecret ciphertext: 2-byte length 0x0200 (512) then 512+ bytes.
+  std::string raw;
+  raw.push_back('\x02');
+  raw.push_back('\x00');
+  for (int i = 0; i < 600; ++i) raw.push_back(static_cast<char>((i * 37 + 11) & 0xff));
+  static const char* kAlpha = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string b64;
+  for (size_t i = 0; i + 2 < raw.size(); i += 3) {
+    uint32_t v = (uint8_t(raw[i]) << 16) | (uint8_t(raw[i + 1]) << 8) | uint8_t(raw[i + 2]);
+    for (int k = 3; k >= 0; --k) b64.push_back(kAlpha[(v >> (6 * k)) & 63]);
+  }
+  EXPECT_EQ(b64.substr(0, 2), "Ag");
+  EXPECT_TRUE(IsEncryptedOrDigest(b64));
+  EXPECT_FALSE(IsEncryptedOrDigest("plainpassword123"));
+}
+
+TEST(Filters, Entropy) {
+  EXPECT_DOUBLE_EQ(ShannonEntropy("aaaa"), 0.0);
+  EXPECT_DOUBLE_EQ(ShannonEntropy("abcd"), 2.0);
+  EXPECT_GT(ShannonEntropy("q8Vz3LkP0wR7mN2x"), 3.5);
+}
+
+TEST(Validators, GithubChecksumAndCrc) {
+  EXPECT_EQ(Crc32("123456789"), 0xCBF43926u);
+  EXPECT_TRUE(ValidTokenChecksum("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", "ghp_"));
+  EXPECT_FALSE(ValidTokenChecksum("ghp_Ky9Pf34qY6Nb3wWD25RQ4F5ZR3qa7y3gm1IM", "ghp_"));
+  EXPECT_EQ(RunValidator("npm-checksum", "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"), Verdict::kValid);
+  EXPECT_EQ(RunValidator("no-such-validator", "x"), Verdict::kUnknown);
+}
+
+TEST(Validators, JwtStructure) {
+  // {"alg":"HS256","typ":"JWT"}.{"sub":"1234"}.sig
+  EXPECT_EQ(RunValidator("jwt", "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJl"),
+            Verdict::kValid);
+  EXPECT_EQ(RunValidator("jwt", "eyJub3QiOiJhIGp3dCJ9.eyJzdWIiOiIxMjM0In0.c2ln"), Verdict::kInvalid);
+}
+
+}  // namespace
+}  // namespace vigil
