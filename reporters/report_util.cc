@@ -132,7 +132,9 @@ std::string Scrubber::Snippet(size_t max_len) const {
   std::string text = f_.line_text;
   if (!show_) {
     // Encoded forms first; RedactIn then trims around the raw secret.
-    for (size_t i = 1; i < needles_.size(); ++i) ReplaceAll(&text, needles_[i], Redact(needles_[i]));
+    for (const std::string& n : needles_) {
+      if (n != f_.secret) ReplaceAll(&text, n, Redact(n));
+    }
   }
   std::string out = RedactIn(text, f_.secret, show_, max_len);
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();

@@ -1,0 +1,285 @@
+// Bitnami Sealed Secrets policies GSP-SEALED-001..008 (catalog §1.2, §4.2).
+// Ciphertexts are only decoded to check their shape; nothing is decrypted.
+#include <map>
+#include <set>
+#include <string>
+
+#include "policies/policy.h"
+
+namespace vigil {
+namespace {
+
+constexpr char kPrefix[] = "sealedsecrets.bitnami.com/";
+
+std::string AnnOf(const YNode* meta, const std::string& key) {
+  if (meta == nullptr) return "";
+  const YNode* a = meta->Get("annotations");
+  return a ? a->Str(key) : "";
+}
+
+bool HasAnn(const YNode* meta, const std::string& key) {
+  if (meta == nullptr) return false;
+  const YNode* a = meta->Get("annotations");
+  return a != nullptr && a->Get(key) != nullptr;
+}
+
+// "strict", "namespace-wide" or "cluster-wide", from the object's own annotations.
+std::string Scope(const Resource& r) {
+  const YNode* meta = r.node->Get("metadata");
+  std::string scope = AnnOf(meta, std::string(kPrefix) + "scope");
+  if (scope == "cluster-wide" || scope == "namespace-wide" || scope == "strict") return scope;
+  if (AnnOf(meta, std::string(kPrefix) + "cluster-wide") == "true") return "cluster-wide";
+  if (AnnOf(meta, std::string(kPrefix) + "namespace-wide") == "true") return "namespace-wide";
+  return "strict";
+}
+
+LintContext::Report Make(const char* id, const Resource& r, const YNode* at, std::string key,
+                         std::string message) {
+  LintContext::Report rep;
+  rep.policy = id;
+  rep.file = r.file;
+  rep.at = at;
+  rep.object = &r;
+  rep.key = key;
+  rep.discriminator = "SealedSecret/" + r.namespace_ + "/" + r.name + ":" + key;
+  rep.message = std::move(message);
+  return rep;
+}
+
+const YNode* KindKey(const Resource& r) {
+  const YNode* k = r.node->KeyNode("kind");
+  return k ? k : r.node;
+}
+
+void Sealed001(LintContext& ctx, const Resource& r) {
+  if (r.api_version != "bitnami.com/v1alpha1") {
+    ctx.Add(Make("GSP-SEALED-001", r, r.node->KeyNode("apiVersion") ? r.node->KeyNode("apiVersion") : KindKey(r),
+                 "apiVersion", "SealedSecret " + r.name + " uses apiVersion '" + r.api_version +
+                                   "'; only bitnami.com/v1alpha1 exists"));
+  }
+  const YNode* spec = r.node->Get("spec");
+  if (spec == nullptr || !spec->IsMap()) {
+    ctx.Add(Make("GSP-SEALED-001", r, KindKey(r), "spec", "SealedSecret " + r.name + " has no spec"));
+    return;
+  }
+  const YNode* enc = spec->Get("encryptedData");
+  const YNode* data = spec->Get("data");
+  if (data != nullptr && enc != nullptr) {
+    ctx.Add(Make("GSP-SEALED-001", r, spec->KeyNode("data"), "spec.data",
+                 "SealedSecret " + r.name + " sets both spec.data and spec.encryptedData; the controller rejects it"));
+  } else if (data != nullptr) {
+    ctx.Add(Make("GSP-SEALED-001", r, spec->KeyNode("data"), "spec.data",
+                 "SealedSecret " + r.name + " uses the deprecated spec.data blob format (rejected unless a controller flag is set); reseal with a current kubeseal"));
+  } else if (enc == nullptr || !enc->IsMap()) {
+    const YNode* spec_key = r.node->KeyNode("spec");
+    ctx.Add(Make("GSP-SEALED-001", r, spec_key, "spec.encryptedData",
+                 "SealedSecret " + r.name + " has no spec.encryptedData map"));
+  }
+}
+
+void Sealed002(LintContext& ctx, const Resource& r, std::map<std::string, std::vector<const Resource*>>* seen_ct) {
+  const YNode* enc = r.node->Path("spec.encryptedData");
+  if (enc == nullptr || !enc->IsMap()) return;
+  for (size_t i = 0; i < enc->keys.size() && i < enc->values.size(); ++i) {
+    const YNode& k = enc->keys[i];
+    const YNode& v = enc->values[i];
+    if (!v.IsScalar()) continue;
+    const std::string& val = v.value;
+    if (val.find("{{") != std::string::npos || val.find("${") != std::string::npos) continue;
+    std::string why;
+    std::string bytes;
+    if (ctx.IsPlaceholder(val) || Lower(val).find("placeholder") != std::string::npos) {
+      why = "is a placeholder, not a ciphertext";
+    } else if (!DecodeBase64Strict(val, &bytes)) {
+      why = "is not standard base64";
+    } else if (bytes.size() < 2) {
+      why = "is too short to be a ciphertext";
+    } else {
+      size_t rsa = (static_cast<unsigned char>(bytes[0]) << 8) | static_cast<unsigned char>(bytes[1]);
+      if (rsa != 256 && rsa != 384 && rsa != 512) {
+        why = "has an RSA length prefix of " + std::to_string(rsa) + " (expected 256, 384 or 512)";
+      } else if (bytes.size() < 2 + rsa + 16) {
+        why = "is shorter than its RSA part plus the AES-GCM tag (truncated)";
+      } else if (bytes.size() == 2 + rsa + 16) {
+        why = "encrypts an empty value";
+      } else {
+        (*seen_ct)[val].push_back(&r);
+      }
+    }
+    if (why.empty()) continue;
+    ctx.Add(Make("GSP-SEALED-002", r, &k, "spec.encryptedData." + k.value,
+                 "encryptedData." + k.value + " of SealedSecret " + r.name + " " + why));
+  }
+}
+
+void Sealed003(LintContext& ctx, const Resource& r) {
+  if (!r.namespace_.empty() || Scope(r) == "cluster-wide") return;
+  const YNode* meta = r.node->KeyNode("metadata");
+  std::string note;
+  for (const auto& p : r.placements) {
+    for (const auto& rw : p.rewrites) {
+      if (!rw.namespace_.empty()) note = " (" + rw.path + " sets namespace " + rw.namespace_ + " at build time)";
+    }
+  }
+  ctx.Add(Make("GSP-SEALED-003", r, meta ? meta : KindKey(r), "metadata.namespace",
+               "SealedSecret " + r.name + " (scope " + Scope(r) +
+                   ") declares no namespace, but its ciphertext is bound to one" + note));
+}
+
+void Sealed004(LintContext& ctx, const Resource& r) {
+  std::string scope = Scope(r);
+  if (scope == "cluster-wide") return;
+  const YNode* tmeta = r.node->Path("spec.template.metadata");
+  if (tmeta != nullptr && tmeta->IsMap()) {
+    std::string tname = tmeta->Str("name"), tns = tmeta->Str("namespace");
+    if (scope == "strict" && !tname.empty() && tname != r.name) {
+      ctx.Add(Make("GSP-SEALED-004", r, tmeta->KeyNode("name"), "spec.template.metadata.name",
+                   "spec.template.metadata.name '" + tname + "' differs from the SealedSecret's name '" +
+                       r.name + "' (strict scope: the controller uses the object's name; the value was sealed for one of them)"));
+    }
+    if (!tns.empty() && !r.namespace_.empty() && tns != r.namespace_) {
+      ctx.Add(Make("GSP-SEALED-004", r, tmeta->KeyNode("namespace"), "spec.template.metadata.namespace",
+                   "spec.template.metadata.namespace '" + tns + "' differs from the SealedSecret's namespace '" +
+                       r.namespace_ + "'"));
+    }
+  }
+  for (const auto& p : r.placements) {
+    for (const auto& rw : p.rewrites) {
+      bool ns_change = !rw.namespace_.empty() && !r.namespace_.empty() && rw.namespace_ != r.namespace_;
+      bool name_change = scope == "strict" && (!rw.prefix.empty() || !rw.suffix.empty());
+      if (!ns_change && !name_change) continue;
+      LintContext::Report rep = Make(
+          "GSP-SEALED-004", r, r.node->Path("metadata") ? r.node->Path("metadata")->KeyNode(ns_change ? "namespace" : "name") : KindKey(r),
+          ns_change ? "metadata.namespace" : "metadata.name",
+          ns_change ? "SealedSecret " + r.namespace_ + "/" + r.name + " is moved to namespace " + rw.namespace_ +
+                          " by " + rw.by + " (" + rw.path + "); under " + scope + " scope it will not decrypt there"
+                    : "SealedSecret " + r.name + " is renamed to " + p.name + " by kustomize " + rw.what + " (" +
+                          rw.path + "); under strict scope it will not decrypt");
+      rep.discriminator += "@" + rw.path;
+      RelatedLocation rel;
+      rel.location.path = rw.path;
+      rel.location.line = rw.line;
+      rel.location.column = rw.column;
+      rel.location.end_line = rw.line;
+      rel.location.end_column = rw.column + static_cast<uint32_t>(rw.what.size());
+      rel.message = rw.by + " " + rw.what;
+      rep.related.push_back(rel);
+      if (rep.at == nullptr) rep.at = KindKey(r);
+      ctx.Add(std::move(rep));
+    }
+  }
+}
+
+void Sealed005And006(LintContext& ctx, const Resource& r) {
+  const YNode* meta = r.node->Get("metadata");
+  const YNode* tmeta = r.node->Path("spec.template.metadata");
+  const YNode* ann = meta ? meta->Get("annotations") : nullptr;
+  std::string cw = std::string(kPrefix) + "cluster-wide";
+  std::string nw = std::string(kPrefix) + "namespace-wide";
+  for (const std::string& key : {cw, nw}) {
+    if (HasAnn(tmeta, key) && !HasAnn(meta, key) && AnnOf(tmeta, key) == "true") {
+      const YNode* tann = tmeta->Get("annotations");
+      ctx.Add(Make("GSP-SEALED-005", r, tann->KeyNode(key), "spec.template.metadata.annotations." + key,
+                   key + " is set only under spec.template.metadata; the controller reads the SealedSecret's own annotations, so the scope is strict"));
+    }
+    if (ann != nullptr && ann->Get(key) != nullptr) {
+      std::string v = ann->Str(key);
+      if (v != "true" && v != "false") {
+        ctx.Add(Make("GSP-SEALED-005", r, ann->KeyNode(key), "metadata.annotations." + key,
+                     key + " must be \"true\" to take effect; this value is ignored"));
+      }
+    }
+  }
+  if (AnnOf(meta, cw) == "true" && AnnOf(meta, nw) == "true") {
+    ctx.Add(Make("GSP-SEALED-005", r, ann->KeyNode(nw), "metadata.annotations." + nw,
+                 "both cluster-wide and namespace-wide are set; cluster-wide wins"));
+  }
+  std::string scope = Scope(r);
+  if (scope == "cluster-wide" || scope == "namespace-wide") {
+    const YNode* at = ann ? ann->KeyNode(scope == "cluster-wide" ? cw : nw) : nullptr;
+    if (at == nullptr && ann) at = ann->KeyNode(std::string(kPrefix) + "scope");
+    LintContext::Report rep = Make(
+        "GSP-SEALED-006", r, at ? at : KindKey(r), "metadata.annotations." + scope,
+        scope == "cluster-wide"
+            ? "SealedSecret " + r.name + " is sealed cluster-wide: its ciphertext decrypts in any namespace under any name"
+            : "SealedSecret " + r.name + " is sealed namespace-wide: it can be renamed to overwrite another Secret in its namespace");
+    rep.severity = scope == "cluster-wide" ? Severity::kMedium : Severity::kLow;
+    ctx.Add(std::move(rep));
+  }
+}
+
+void Sealed007(LintContext& ctx, const Resource& r) {
+  const YNode* tmpl = r.node->Path("spec.template");
+  if (tmpl == nullptr) return;
+  if (const YNode* data = tmpl->Get("data"); data != nullptr && data->IsMap()) {
+    for (size_t i = 0; i < data->keys.size(); ++i) {
+      const YNode& v = data->values[i];
+      if (!v.IsScalar() || v.value.empty()) continue;
+      if (v.value.find("{{") != std::string::npos) continue;  // renders decrypted items
+      ctx.Add(Make("GSP-SEALED-007", r, &data->keys[i], "spec.template.data." + data->keys[i].value,
+                   "spec.template.data." + data->keys[i].value + " of SealedSecret " + r.name +
+                       " is clear text (template data is not encrypted); move it to encryptedData"));
+    }
+  }
+  const YNode* tmeta = tmpl->Get("metadata");
+  if (tmeta == nullptr) return;
+  for (const char* section : {"annotations", "labels"}) {
+    const YNode* m = tmeta->Get(section);
+    if (m == nullptr || !m->IsMap()) continue;
+    for (size_t i = 0; i < m->keys.size(); ++i) {
+      const std::string& k = m->keys[i].value;
+      const YNode& v = m->values[i];
+      if (k.rfind(kPrefix, 0) == 0 || k.find("last-applied-configuration") != std::string::npos) continue;
+      std::string tail = k.substr(k.rfind('/') == std::string::npos ? 0 : k.rfind('/') + 1);
+      if (!v.IsScalar() || !IsCredentialKey(tail) || ctx.IsPlaceholder(v.value) || IsTrivialValue(v.value))
+        continue;
+      ctx.Add(Make("GSP-SEALED-007", r, &m->keys[i], std::string("spec.template.metadata.") + section + "." + k,
+                   "template " + std::string(section) + " " + k + " of SealedSecret " + r.name +
+                       " holds a credential-like value in clear text"));
+    }
+  }
+}
+
+void Sealed008(LintContext& ctx, const std::map<std::string, std::vector<const Resource*>>& seen) {
+  std::set<std::pair<const Resource*, std::string>> reported;
+  for (const auto& [ct, list] : seen) {
+    if (list.size() < 2) continue;
+    std::map<std::string, const Resource*> by_env;
+    for (const Resource* r : list) {
+      std::string env = InferEnvironment(r->file->path, ctx.options());
+      if (!env.empty() && !by_env.count(env)) by_env[env] = r;
+    }
+    if (by_env.size() < 2) continue;
+    const Resource* first = by_env.begin()->second;
+    for (auto it = std::next(by_env.begin()); it != by_env.end(); ++it) {
+      const Resource* r = it->second;
+      if (!reported.insert({r, by_env.begin()->first}).second) continue;
+      LintContext::Report rep = Make(
+          "GSP-SEALED-008", *r, KindKey(*r), "spec.encryptedData",
+          "SealedSecret " + r->name + " (environment " + it->first + ") carries the same ciphertext as " +
+              first->file->path + " (environment " + by_env.begin()->first +
+              "); each cluster has its own sealing key, so one of them cannot decrypt it");
+      rep.discriminator += "~" + first->file->path;
+      rep.related.push_back(LintContext::Related(first->file, KindKey(*first), "same ciphertext"));
+      ctx.Add(std::move(rep));
+    }
+  }
+}
+
+}  // namespace
+
+void RunSealedPolicies(LintContext& ctx) {
+  std::map<std::string, std::vector<const Resource*>> ciphertexts;
+  for (const auto& r : ctx.index().resources()) {
+    if (r.kind != "SealedSecret") continue;
+    Sealed001(ctx, r);
+    Sealed002(ctx, r, &ciphertexts);
+    Sealed003(ctx, r);
+    Sealed004(ctx, r);
+    Sealed005And006(ctx, r);
+    Sealed007(ctx, r);
+  }
+  Sealed008(ctx, ciphertexts);
+}
+
+}  // namespace vigil
