@@ -86,6 +86,12 @@ bool IsCredentialKey(std::string_view key) {
     }
   }
   if (s.find("existing") != std::string::npos) return false;
+  // passwordKey, tokenKey, credentialsKey: the name of a key inside a Secret.
+  for (const char* w : {"passwordkey", "tokenkey", "passwdkey", "credentialkey", "credentialskey",
+                        "secretkeyname"}) {
+    size_t wl = std::strlen(w);
+    if (s.size() >= wl && s.compare(s.size() - wl, wl, w) == 0) return false;
+  }
   return true;
 }
 

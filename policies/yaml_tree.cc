@@ -1,6 +1,10 @@
 // yaml-cpp event handler that builds YNode trees (see yaml_tree.h).
 #include "policies/yaml_tree.h"
 
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/mark.h>
+#include <yaml-cpp/parser.h>
 #include <yaml-cpp/yaml.h>
 
 #include <exception>

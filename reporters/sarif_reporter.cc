@@ -261,16 +261,6 @@ class SarifReporter : public Reporter {
     for (const RuleInfo& r : rules) rules_json.push_back(RuleJson(r));
     driver["rules"] = std::move(rules_json);
 
-    Json results = Json::array();
-    std::map<std::string, int> occurrences;  // primaryLocationLineHash counters
-    for (size_t i : keep) {
-      const Finding& f = report.findings[i];
-      auto idx = index.find(f.rule_id);
-      if (idx == index.end()) continue;  // its rule did not fit (never in practice)
-      const RuleInfo& rule = rules[idx->second];
-      results.push_back(ResultJson(f, rule, idx->second, options, &occurrences));
-    }
-
     Json notifications = Json::array();
     const std::vector<std::string> secrets = report::CollectSecrets(report.findings);
     size_t written = 0;
@@ -347,16 +337,34 @@ class SarifReporter : public Reporter {
       run["automationDetails"] = Json{{"id", id}};
     }
     run["columnKind"] = "utf16CodeUnits";
-    run["results"] = std::move(results);
     if (omitted > 0) {
       run["properties"] = Json{{"resultsTruncated", true}, {"resultsOmitted", omitted}};
     }
+    run["results"] = Json::array();  // last key: streamed below
 
     Json log;
     log["$schema"] = kSchemaUri;
     log["version"] = "2.1.0";
     log["runs"] = Json::array({std::move(run)});
-    out << log.dump(2, ' ', false, Json::error_handler_t::replace) << "\n";
+
+    // Results are written one per line as they are built, so memory stays
+    // bounded by one result, not by 25,000 of them.
+    std::string head = log.dump(2, ' ', false, Json::error_handler_t::replace);
+    constexpr std::string_view kMarker = "\"results\": []";
+    size_t at = head.rfind(kMarker);
+    out << std::string_view(head).substr(0, at) << "\"results\": [";
+    std::map<std::string, int> occurrences;  // primaryLocationLineHash counters
+    bool first = true;
+    for (size_t i : keep) {
+      const Finding& f = report.findings[i];
+      auto idx = index.find(f.rule_id);
+      if (idx == index.end()) continue;  // its rule did not fit (never in practice)
+      Json r = ResultJson(f, rules[idx->second], idx->second, options, &occurrences);
+      out << (first ? "\n" : ",\n") << "        "
+          << r.dump(-1, ' ', false, Json::error_handler_t::replace);
+      first = false;
+    }
+    out << (first ? "]" : "\n      ]") << std::string_view(head).substr(at + kMarker.size()) << "\n";
   }
 
  private:

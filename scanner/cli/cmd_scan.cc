@@ -5,10 +5,13 @@
 
 #include <filesystem>
 #include <iostream>
+#include <map>
 
 #include "policies/linter.h"
+#include "reporters/baseline.h"
 #include "scanner/cli/commands.h"
 #include "scanner/cli/common.h"
+#include "scanner/cli/scan_command.h"
 #include "scanner/match/secret_inspector.h"
 #include "scanner/pipeline/config.h"
 #include "scanner/pipeline/scan.h"
@@ -31,33 +34,6 @@ void InstallSignalHandlers() {
   signal(SIGPIPE, SIG_IGN);
 }
 
-struct ScanFlags {
-  std::vector<std::string> paths;
-  std::string format = "text";
-  std::string output;
-  bool show_secrets = false;
-  bool show_suppressed = false;
-  std::string fail_on;
-  RuleLoadOptions rules;
-  std::string config;
-  bool no_config = false;
-  bool include_ignored = false;
-  std::string max_file_size;
-  int threads = 0;
-  bool history = false;
-  bool all_objects = false;
-  std::string range;
-  std::string since_commit;
-  bool staged = false;
-  bool no_policies = false;
-  bool no_secrets = false;
-  std::string baseline;
-  bool quiet = false;
-  double timeout = 0;
-  std::string color = "auto";
-  std::string stdin_name;
-};
-
 Result<uint64_t> ParseSizeFlag(const std::string& s) {
   size_t i = 0;
   while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
@@ -72,18 +48,18 @@ Result<uint64_t> ParseSizeFlag(const std::string& s) {
   return Status::Error("--max-file-size: invalid unit in `" + s + "`");
 }
 
-int Run(ScanFlags& f, bool lint_only) {
+}  // namespace
+
+Result<ScanExecution> ExecuteScan(ScanFlags& f, bool lint_only) {
   InstallSignalHandlers();
+  ScanExecution ex;
   if (f.paths.empty()) f.paths.push_back(".");
   int git_modes = (f.history ? 1 : 0) + (!f.range.empty() ? 1 : 0) + (!f.since_commit.empty() ? 1 : 0) +
                   (f.staged ? 1 : 0);
-  if (git_modes > 1) {
-    std::cerr << "vigil: --history, --range, --since-commit and --staged exclude each other\n";
-    return 2;
-  }
-  if (git_modes && f.paths.size() > 1) {
-    std::cerr << "vigil: git modes take one repository path\n";
-    return 2;
+  if (git_modes > 1) return Status::Error("--history, --range, --since-commit and --staged exclude each other");
+  if (git_modes && f.paths.size() > 1) return Status::Error("git modes take one repository path");
+  if (f.history || !f.range.empty() || !f.since_commit.empty()) {
+    if (lint_only) return Status::Error("vigil lint works on a tree: use vigil scan for history and ranges");
   }
 
   // Configuration.
@@ -93,31 +69,36 @@ int Run(ScanFlags& f, bool lint_only) {
     if (cfg_path.empty() && f.paths[0] != "-") cfg_path = FindConfig(f.paths[0]);
     if (!cfg_path.empty()) {
       auto c = LoadConfigFile(cfg_path);
-      if (!c.ok()) {
-        std::cerr << "vigil: " << c.status().message() << "\n";
-        return 2;
-      }
+      if (!c.ok()) return c.status();
       config = std::move(c.value());
     }
   }
-  Severity fail_on = config.fail_on.value_or(Severity::kLow);
+  ex.fail_on = config.fail_on.value_or(Severity::kLow);
   if (!f.fail_on.empty()) {
     auto s = ParseSeverity(f.fail_on);
-    if (!s) {
-      std::cerr << "vigil: --fail-on: unknown severity `" << f.fail_on
-                << "` (info, low, medium, high, critical)\n";
-      return 2;
-    }
-    fail_on = *s;
+    if (!s) return Status::Error("--fail-on: unknown severity `" + f.fail_on + "` (info, low, medium, high, critical)");
+    ex.fail_on = *s;
   }
   uint64_t max_size = config.max_file_size.value_or(10ull << 20);
   if (!f.max_file_size.empty()) {
     auto m = ParseSizeFlag(f.max_file_size);
-    if (!m.ok()) {
-      std::cerr << "vigil: " << m.status().message() << "\n";
-      return 2;
-    }
+    if (!m.ok()) return m.status();
     max_size = m.value();
+  }
+
+  // Baseline: --baseline wins over the configuration's `baseline:`.
+  std::set<std::string> baseline;
+  std::string baseline_path = f.no_baseline ? "" : (f.baseline.empty() ? config.baseline : f.baseline);
+  if (!baseline_path.empty() && f.baseline.empty() && !config.path.empty()) {
+    // A baseline named in .vigil.yaml is relative to that file.
+    std::filesystem::path p(baseline_path);
+    if (p.is_relative()) baseline_path = (std::filesystem::path(config.path).parent_path() / p).string();
+  }
+  if (!baseline_path.empty()) {
+    auto b = LoadBaseline(baseline_path);
+    if (!b.ok()) return b.status();
+    baseline = b.value().Fingerprints();
+    ex.baseline_path = baseline_path;
   }
 
   // Source.
@@ -127,7 +108,7 @@ int Run(ScanFlags& f, bool lint_only) {
   gopts.include_unreachable = f.all_objects;
   gopts.progress = !f.quiet;
   std::string repo_path = f.paths[0];
-  if (f.history || !f.range.empty() || !f.since_commit.empty() || f.staged) {
+  if (git_modes) {
     Result<std::unique_ptr<Source>> s = Status::Error("");
     if (f.history) {
       s = NewGitHistorySource(repo_path, gopts);
@@ -137,10 +118,7 @@ int Run(ScanFlags& f, bool lint_only) {
       std::string range = f.range.empty() ? f.since_commit + "..HEAD" : f.range;
       s = NewGitRangeSource(repo_path, range, gopts);
     }
-    if (!s.ok()) {
-      std::cerr << "vigil: " << s.status().message() << "\n";
-      return 2;
-    }
+    if (!s.ok()) return s.status();
     source = std::move(s.value());
   } else if (f.paths.size() == 1 && f.paths[0] == "-") {
     source = NewStdinSource(f.stdin_name);
@@ -150,6 +128,7 @@ int Run(ScanFlags& f, bool lint_only) {
     wopts.max_file_size = max_size;
     source = NewWorkingTreeSource(f.paths, wopts);
   }
+  // Policies need a whole tree: the working tree, the staged index or stdin.
   bool policy_mode = !f.history && f.range.empty() && f.since_commit.empty();
 
   // Inspectors.
@@ -157,13 +136,10 @@ int Run(ScanFlags& f, bool lint_only) {
   std::unique_ptr<Decoder> decoder;
   std::unique_ptr<SecretInspector> secrets;
   std::unique_ptr<Inspector> linter;
-  ScanReport report;
+  ScanReport& report = ex.report;
   if (!lint_only && !f.no_secrets) {
     auto db = LoadRuleDatabase(f.rules);
-    if (!db.ok()) {
-      std::cerr << "vigil: " << db.status().message() << "\n";
-      return 2;
-    }
+    if (!db.ok()) return db.status();
     decoder = NewKubernetesSecretDecoder();
     secrets = std::make_unique<SecretInspector>(db.value(), decoder.get());
     inspectors.push_back(secrets.get());
@@ -179,10 +155,7 @@ int Run(ScanFlags& f, bool lint_only) {
     inspectors.push_back(linter.get());
     for (auto& p : PolicyCatalog()) report.rules.push_back(std::move(p));
   }
-  if (inspectors.empty()) {
-    std::cerr << "vigil: nothing to do (both secrets and policies are off)\n";
-    return 2;
-  }
+  if (inspectors.empty()) return Status::Error("nothing to do (both secrets and policies are off)");
 
   PipelineOptions popts;
   popts.threads = f.threads;
@@ -190,6 +163,7 @@ int Run(ScanFlags& f, bool lint_only) {
   popts.config = &config;
   popts.cancel = &g_cancel;
   popts.progress = !f.quiet;
+  popts.baseline = std::move(baseline);
   ScanOutcome out = RunScan(*source, inspectors, popts);
 
   report.tool_version = VigilVersion();
@@ -198,35 +172,60 @@ int Run(ScanFlags& f, bool lint_only) {
   report.errors = std::move(out.errors);
   report.summary = out.summary;
   if (f.paths[0] != "-") report.repo = DescribeRepository(repo_path);
-  ReportOptions ropts;
-  ropts.show_secrets = f.show_secrets;
-  ropts.show_suppressed = f.show_suppressed;
-  bool to_tty = (f.output.empty() || f.output == "-") && isatty(1);
-  ropts.color = f.color == "always" || (f.color == "auto" && to_tty && !getenv("NO_COLOR"));
+  // Findings carry their rule's name (policies report only their id).
+  std::map<std::string, const RuleInfo*> by_id;
+  for (const auto& r : report.rules) by_id[r.id] = &r;
+  for (auto& fd : report.findings) {
+    if (!fd.rule_name.empty() && fd.rule_name != fd.rule_id) continue;
+    if (auto it = by_id.find(fd.rule_id); it != by_id.end() && !it->second->name.empty())
+      fd.rule_name = it->second->name;
+  }
+  return ex;
+}
 
-  // Per-item problems go to stderr once, unless the text report on the
-  // terminal already lists them.
-  bool text_on_stdout = f.format == "text" && (f.output.empty() || f.output == "-");
-  if (!text_on_stdout) {
-    for (const auto& e : report.errors) {
-      if (e.warning && f.quiet) continue;
-      std::cerr << "vigil: " << (e.warning ? "note: " : "error: ") << (e.path.empty() ? "" : e.path)
-                << (e.line ? ":" + std::to_string(e.line) : "") << (e.path.empty() ? "" : ": ")
-                << e.message << "\n";
-    }
-  }
-  if (Status s = WriteReport(report, f.format, ropts, f.output); !s.ok()) {
-    std::cerr << "vigil: " << s.message() << "\n";
-    return 2;
-  }
-  if (report.summary.incomplete) return 2;
-  for (const auto& fd : report.findings) {
-    if (!fd.suppressed && fd.kind != FindingKind::kNotice && fd.severity >= fail_on) return 1;
+int ExitCodeFor(const ScanExecution& ex) {
+  if (ex.report.summary.incomplete) return 2;
+  for (const auto& fd : ex.report.findings) {
+    if (!fd.suppressed && fd.kind != FindingKind::kNotice && fd.severity >= ex.fail_on) return 1;
   }
   return 0;
 }
 
-void AddCommonFlags(CLI::App* cmd, ScanFlags& f) {
+namespace {
+
+int Run(ScanFlags& f, bool lint_only) {
+  auto res = ExecuteScan(f, lint_only);
+  if (!res.ok()) {
+    std::cerr << "vigil: " << res.status().message() << "\n";
+    return 2;
+  }
+  ScanExecution& ex = res.value();
+  ReportOptions ropts;
+  ropts.show_secrets = f.show_secrets;
+  ropts.show_suppressed = f.show_suppressed;
+  bool to_stdout = f.output.empty() || f.output == "-";
+  ropts.color = f.color == "always" || (f.color == "auto" && to_stdout && isatty(1) && !getenv("NO_COLOR"));
+  // Per-item problems go to stderr once, unless the text report on stdout
+  // already lists them.
+  bool text_on_stdout = f.format == "text" && to_stdout;
+  if (!text_on_stdout) {
+    for (const auto& e : ex.report.errors) {
+      if (e.warning && f.quiet) continue;
+      std::cerr << "vigil: " << (e.warning ? "note: " : "error: ") << e.path
+                << (e.line ? ":" + std::to_string(e.line) : "") << (e.path.empty() ? "" : ": ") << e.message
+                << "\n";
+    }
+  }
+  if (Status s = WriteReport(ex.report, f.format, ropts, f.output); !s.ok()) {
+    std::cerr << "vigil: " << s.message() << "\n";
+    return 2;
+  }
+  return ExitCodeFor(ex);
+}
+
+}  // namespace
+
+void AddScanFlags(CLI::App* cmd, ScanFlags& f, bool lint_only) {
   cmd->add_option("paths", f.paths, "Files or directories to scan (default: .; - for stdin)");
   cmd->add_option("-f,--format", f.format, "Output format: text, json, sarif, github, markdown")
       ->check(CLI::IsMember({"text", "json", "sarif", "github", "markdown"}));
@@ -239,34 +238,32 @@ void AddCommonFlags(CLI::App* cmd, ScanFlags& f) {
   cmd->add_flag("--include-ignored,--no-ignore", f.include_ignored, "Also scan files .gitignore excludes");
   cmd->add_option("--max-file-size", f.max_file_size, "Skip (and report) larger files (default: 10MB)");
   cmd->add_option("-j,--threads", f.threads, "Worker threads (default: all cores)");
-  cmd->add_option("--baseline", f.baseline, "Report only findings not in this baseline file");
+  cmd->add_option("--baseline", f.baseline, "Suppress the findings recorded in this baseline file");
+  cmd->add_flag("--no-baseline", f.no_baseline, "Ignore the baseline named in .vigil.yaml");
   cmd->add_flag("-q,--quiet", f.quiet, "No progress display and no notes on stderr");
   cmd->add_option("--timeout", f.timeout, "Stop after SECONDS with partial results (exit 2)");
   cmd->add_option("--color", f.color, "auto, always or never")->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_option("--stdin-name", f.stdin_name, "Path to report for stdin input");
+  cmd->add_flag("--staged", f.staged, "Scan the staged changes (the pre-commit view)");
+  if (lint_only) return;
+  cmd->add_option("--rules", f.rules.rules_dir, "Directory of extra rule files (add or override)");
+  cmd->add_flag("--no-cache", [&f](int64_t) { f.rules.use_cache = false; }, "Do not use the compiled-rule cache");
+  cmd->add_flag("--history", f.history, "Scan every blob in the git history (all refs)");
+  cmd->add_flag("--all-objects", f.all_objects, "With --history: also unreachable objects");
+  cmd->add_option("--range", f.range, "Scan the blobs added by the commits in BASE..HEAD");
+  cmd->add_option("--since-commit", f.since_commit, "Shorthand for --range REF..HEAD");
+  cmd->add_flag("--no-policies", f.no_policies, "Secrets only: skip the manifest linter");
 }
-
-}  // namespace
 
 void AddScanCommands(CLI::App& app, int* exit_code) {
   static ScanFlags scan_flags;
   auto* scan = app.add_subcommand("scan", "Find clear-text secrets and lint manifests");
-  AddCommonFlags(scan, scan_flags);
-  scan->add_option("--rules", scan_flags.rules.rules_dir, "Directory of extra rule files (add or override)");
-  scan->add_flag("--no-cache", [](int64_t) { scan_flags.rules.use_cache = false; },
-                 "Do not use the compiled-rule cache");
-  scan->add_flag("--history", scan_flags.history, "Scan every blob in the git history (all refs)");
-  scan->add_flag("--all-objects", scan_flags.all_objects, "With --history: also unreachable objects");
-  scan->add_option("--range", scan_flags.range, "Scan the blobs added by the commits in BASE..HEAD");
-  scan->add_option("--since-commit", scan_flags.since_commit, "Shorthand for --range REF..HEAD");
-  scan->add_flag("--staged", scan_flags.staged, "Scan the staged changes (the pre-commit view)");
-  scan->add_flag("--no-policies", scan_flags.no_policies, "Secrets only: skip the manifest linter");
+  AddScanFlags(scan, scan_flags, false);
   scan->callback([exit_code] { *exit_code = Run(scan_flags, false); });
 
   static ScanFlags lint_flags;
   auto* lint = app.add_subcommand("lint", "Lint GitOps manifests (policies only, no secret rules)");
-  AddCommonFlags(lint, lint_flags);
-  lint->add_flag("--staged", lint_flags.staged, "Lint the staged changes");
+  AddScanFlags(lint, lint_flags, true);
   lint->callback([exit_code] { *exit_code = Run(lint_flags, true); });
 }
 

@@ -12,5 +12,8 @@ namespace vigil {
 void AddScanCommands(CLI::App& app, int* exit_code);      // scan, lint (cmd_scan.cc)
 void AddRulesCommands(CLI::App& app, int* exit_code);     // rules list|check (cmd_rules.cc)
 void AddPoliciesCommands(CLI::App& app, int* exit_code);  // policies list|check (cmd_policies.cc)
+void AddBaselineCommands(CLI::App& app, int* exit_code);  // baseline create|update (cmd_baseline.cc)
+void AddHookCommands(CLI::App& app, int* exit_code);      // hook install|uninstall (cmd_hook.cc)
+void AddExplainCommands(CLI::App& app, int* exit_code);   // explain ID (cmd_explain.cc)
 
 }  // namespace vigil

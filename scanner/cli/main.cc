@@ -14,6 +14,9 @@ int main(int argc, char** argv) {
   vigil::AddScanCommands(app, &exit_code);
   vigil::AddRulesCommands(app, &exit_code);
   vigil::AddPoliciesCommands(app, &exit_code);
+  vigil::AddBaselineCommands(app, &exit_code);
+  vigil::AddHookCommands(app, &exit_code);
+  vigil::AddExplainCommands(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

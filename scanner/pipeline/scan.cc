@@ -95,6 +95,136 @@ class RelativePath {
 
 }  // namespace
 
+namespace {
+
+// Multi-line values for inline suppression: a `vigil:ignore` marker on the
+// line where a value starts (or on the line just before it) covers every line
+// of that value. Recognised: YAML block scalars (`key: |`, `- >-`), PEM blocks
+// (-----BEGIN ... -----END), heredocs (`<<EOF`, `<<-'EOF'`, Terraform
+// `<<~EOT`), triple-quoted strings (''' and """) and backtick strings (Go raw
+// strings, JS templates, Markdown fences). Purely textual, so it works in any
+// file type; an unterminated value covers at most kMaxValueLines lines.
+constexpr uint32_t kMaxValueLines = 5000;
+
+std::string_view TrimView(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+size_t IndentOf(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+  return i;
+}
+
+size_t CountOf(std::string_view s, std::string_view what) {
+  size_t n = 0;
+  for (size_t p = s.find(what); p != std::string_view::npos; p = s.find(what, p + what.size())) ++n;
+  return n;
+}
+
+// The text of `line` without a trailing YAML/shell comment (` #...`).
+std::string_view WithoutHashComment(std::string_view line) {
+  for (size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == '#' && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t')) return line.substr(0, i);
+  }
+  return line;
+}
+
+// When a YAML block scalar starts on this line, the indentation its content
+// must exceed; otherwise npos.
+size_t BlockScalarIndent(std::string_view line) {
+  std::string_view s = TrimView(WithoutHashComment(line));
+  // Header: [|>] then optional indentation and chomping indicators.
+  size_t h = s.size();
+  while (h > 0 && (std::isdigit(static_cast<unsigned char>(s[h - 1])) || s[h - 1] == '-' || s[h - 1] == '+')) --h;
+  if (h == 0 || (s[h - 1] != '|' && s[h - 1] != '>')) return std::string_view::npos;
+  std::string_view before = TrimView(s.substr(0, h - 1));
+  size_t indent = IndentOf(line);
+  if (before.empty()) return indent == 0 ? std::string_view::npos : indent - 1;  // a bare `|` line
+  if (before.back() == ':') {
+    // `key: |` or `- key: |`: content is indented more than the key.
+    size_t k = indent;
+    while (k + 1 < line.size() && line[k] == '-' && (line[k + 1] == ' ' || line[k + 1] == '\t')) {
+      k = k + 1 + IndentOf(line.substr(k + 1));
+    }
+    return k;
+  }
+  if (before == "-" || (before.back() == '-' && TrimView(before.substr(0, before.size() - 1)).empty())) {
+    return indent;  // `- |`: a sequence entry
+  }
+  return std::string_view::npos;
+}
+
+// The heredoc delimiter opened on this line (`<<EOF`, `<<-"EOF"`, `<<~EOT`,
+// `<< 'END'`), or "".
+std::string_view HeredocWord(std::string_view line) {
+  for (size_t p = line.find("<<"); p != std::string_view::npos; p = line.find("<<", p + 2)) {
+    size_t q = p + 2;
+    if (q < line.size() && (line[q] == '-' || line[q] == '~')) ++q;
+    while (q < line.size() && line[q] == ' ') ++q;
+    char quote = 0;
+    if (q < line.size() && (line[q] == '\'' || line[q] == '"')) quote = line[q++];
+    size_t w = q;
+    while (q < line.size() && (std::isalnum(static_cast<unsigned char>(line[q])) || line[q] == '_')) ++q;
+    if (q == w || std::isdigit(static_cast<unsigned char>(line[w]))) continue;
+    if (quote && (q >= line.size() || line[q] != quote)) continue;
+    return line.substr(w, q - w);
+  }
+  return {};
+}
+
+// The last line (1-based) of a multi-line value starting on `start`, or 0 when
+// no multi-line value starts there.
+uint32_t MultiLineValueEnd(const LineIndex& lines, uint32_t start) {
+  if (start == 0 || start > lines.line_count()) return 0;
+  const uint32_t n = lines.line_count();
+  const uint32_t limit = std::min<uint32_t>(n, start + kMaxValueLines);
+  std::string_view first = lines.Line(start);
+  // A value that closes on a later line containing `closer`.
+  auto until = [&](std::string_view closer) -> uint32_t {
+    for (uint32_t l = start + 1; l <= limit; ++l) {
+      if (lines.Line(l).find(closer) != std::string_view::npos) return l;
+    }
+    return 0;
+  };
+  if (size_t b = first.find("-----BEGIN "); b != std::string_view::npos &&
+                                             first.find("-----END ", b) == std::string_view::npos) {
+    if (uint32_t e = until("-----END "); e) return e;
+  }
+  if (size_t base = BlockScalarIndent(first); base != std::string_view::npos) {
+    uint32_t last = 0;
+    for (uint32_t l = start + 1; l <= limit; ++l) {
+      std::string_view t = lines.Line(l);
+      if (TrimView(t).empty()) continue;
+      if (IndentOf(t) <= base) break;
+      last = l;
+    }
+    if (last) return last;
+  }
+  if (std::string_view word = HeredocWord(first); !word.empty()) {
+    for (uint32_t l = start + 1; l <= limit; ++l) {
+      if (TrimView(lines.Line(l)) == word) return l;
+    }
+  }
+  for (std::string_view q : {std::string_view("\"\"\""), std::string_view("'''")}) {
+    if (CountOf(first, q) % 2 == 1) {
+      if (uint32_t e = until(q); e) return e;
+    }
+  }
+  if (CountOf(first, "`") % 2 == 1) {
+    if (uint32_t e = until("`"); e) return e;
+  }
+  return 0;
+}
+
+}  // namespace
+
+// Each marker yields (its line, rule); RunScan treats an entry as covering its
+// line and the next one. When a multi-line value starts on the marker's line
+// or the line after it, the entries continue to the value's second-to-last
+// line, so the marker covers the whole value and nothing after it.
 std::vector<std::pair<uint32_t, std::string>> FindIgnoreMarkers(std::string_view data) {
   std::vector<std::pair<uint32_t, std::string>> out;
   static constexpr std::string_view kMarker = "vigil:ignore";
@@ -115,6 +245,9 @@ std::vector<std::pair<uint32_t, std::string>> FindIgnoreMarkers(std::string_view
       rule = std::string(data.substr(p + 1, q - p - 1));
     }
     out.emplace_back(line, rule);
+    uint32_t end = MultiLineValueEnd(lines, line);
+    if (end == 0) end = MultiLineValueEnd(lines, line + 1);
+    for (uint32_t l = line + 1; l + 1 <= end; ++l) out.emplace_back(l, rule);
     pos = data.find(kMarker, p);
   }
   return out;

@@ -152,18 +152,19 @@ struct GitHistorySource::Walk {
       size_t n = git_tree_entrycount(raw);
       for (size_t i = 0; i < n; ++i) {
         const git_tree_entry* e = git_tree_entry_byindex(raw, i);
-        std::string path = prefix + git_tree_entry_name(e);
+        const git_oid* entry_id = git_tree_entry_id(e);
+        // Most entries of a new tree are unchanged: test before building paths.
         switch (git_tree_entry_type(e)) {
           case GIT_OBJECT_BLOB:
-            Blob(*git_tree_entry_id(e), path);
+            if (!seen_blobs.count(*entry_id)) Blob(*entry_id, prefix + git_tree_entry_name(e));
             break;
           case GIT_OBJECT_TREE:
-            if (!seen_trees.count(*git_tree_entry_id(e))) {
-              stack.emplace_back(*git_tree_entry_id(e), path + "/");
+            if (!seen_trees.count(*entry_id)) {
+              stack.emplace_back(*entry_id, prefix + git_tree_entry_name(e) + "/");
             }
             break;
           case GIT_OBJECT_COMMIT:  // a gitlink: submodules are not descended
-            if (submodules++ == 0) first_submodule = path;
+            if (submodules++ == 0) first_submodule = prefix + git_tree_entry_name(e);
             break;
           default:
             break;
@@ -237,26 +238,23 @@ Status GitHistorySource::Enumerate(const std::function<void(WorkItem)>& emit,
   git_oid head;
   if (git_reference_name_to_id(&head, repo.get(), "HEAD") == 0) tips.push_back({head, "HEAD"});
 
-  // Commits newest first (by committer time), like `git log --all`.
-  auto older = [](const std::pair<int64_t, git_oid>& a, const std::pair<int64_t, git_oid>& b) {
-    return a.first < b.first;
-  };
-  std::priority_queue<std::pair<int64_t, git_oid>, std::vector<std::pair<int64_t, git_oid>>,
-                      decltype(older)>
-      queue(older);
+  // Commits newest first (by committer time), like `git log --all`. The
+  // queue owns the looked-up commits until they are popped.
+  using Queued = std::pair<int64_t, git_commit*>;
+  auto older = [](const Queued& a, const Queued& b) { return a.first < b.first; };
+  std::priority_queue<Queued, std::vector<Queued>, decltype(older)> queue(older);
   OidSet queued_commits;
-  auto enqueue = [&](const git_oid& id, const std::string& context, bool is_parent) {
+  auto enqueue = [&](const git_oid& id, const git_oid* child, bool is_parent) {
     if (!queued_commits.insert(id).second) return;
     git_commit* raw = nullptr;
     if (git_commit_lookup(&raw, repo.get(), &id) != 0) {
       // Parents beyond a shallow boundary are absent by design.
       if (!(shallow && is_parent)) {
-        walk.Missing(context, LastError("missing commit " + Hex(id)));
+        walk.Missing(child ? "commit " + Hex(*child) : "", LastError("missing commit " + Hex(id)));
       }
       return;
     }
-    CommitPtr commit(raw);
-    queue.emplace(static_cast<int64_t>(git_commit_time(raw)), id);
+    queue.emplace(static_cast<int64_t>(git_commit_time(raw)), raw);
   };
   for (const Tip& tip : tips) {
     ObjectPtr obj = PeelTags(repo.get(), tip.id);
@@ -266,7 +264,7 @@ Status GitHistorySource::Enumerate(const std::function<void(WorkItem)>& emit,
     }
     switch (git_object_type(obj.get())) {
       case GIT_OBJECT_COMMIT:
-        enqueue(*git_object_id(obj.get()), tip.name, false);
+        enqueue(*git_object_id(obj.get()), nullptr, false);
         break;
       case GIT_OBJECT_TREE:
         walk.Tree(*git_object_id(obj.get()), "", tip.name);
@@ -279,20 +277,19 @@ Status GitHistorySource::Enumerate(const std::function<void(WorkItem)>& emit,
     }
   }
   while (!queue.empty()) {
-    git_oid id = queue.top().second;
+    CommitPtr commit(queue.top().second);
     queue.pop();
-    git_commit* raw = nullptr;
-    if (git_commit_lookup(&raw, repo.get(), &id) != 0) continue;
-    CommitPtr commit(raw);
+    git_commit* raw = commit.get();
+    const git_oid id = *git_commit_id(raw);
     progress_->Enumerated(1);
     CommitNode node{id, *git_commit_tree_id(raw), {}};
     unsigned parents = git_commit_parentcount(raw);
     for (unsigned i = 0; i < parents; ++i) {
       const git_oid* parent = git_commit_parent_id(raw, i);
       node.parents.push_back(*parent);
-      enqueue(*parent, "commit " + Hex(id), true);
+      enqueue(*parent, &id, true);
     }
-    walk.Tree(node.tree, "", "commit " + Hex(id));
+    if (!walk.seen_trees.count(node.tree)) walk.Tree(node.tree, "", "commit " + Hex(id));
     commits_.push_back(std::move(node));
   }
 

@@ -1,0 +1,50 @@
+// Fuzzes the value filters and offline validators (pure functions on an
+// untrusted secret), redaction and the line index.
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "scanner/core/lines.h"
+#include "scanner/core/redaction.h"
+#include "scanner/match/filters.h"
+#include "scanner/match/validators.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  double e = vigil::ShannonEntropy(text);
+  if (std::isnan(e) || e < 0 || e > 8.0001) __builtin_trap();
+  (void)vigil::IsPlaceholder(text);
+  (void)vigil::IsEncryptedOrDigest(text);
+  std::string decoded;
+  if (vigil::DecodeBase64(text, &decoded) && decoded.size() > text.size()) __builtin_trap();
+  for (const char* name : {"github-checksum", "npm-checksum", "jwt", "bech32", "base64-64-bytes",
+                           "base64-32-bytes", "aws-access-key-id", "gcp-service-account",
+                           "no-such-validator"}) {
+    (void)vigil::RunValidator(name, text);
+  }
+  (void)vigil::Crc32(text);
+  (void)vigil::ValidTokenChecksum(text, "ghp_");
+  (void)vigil::ValidTokenChecksum(text, "npm_");
+  // Redaction: never returns the secret itself (for secrets long enough to
+  // redact), and RedactIn never contains it.
+  std::string red = vigil::Redact(text);
+  if (size >= 8 && text.find('[') == std::string_view::npos && red.find(text) != std::string::npos)
+    __builtin_trap();
+  if (size >= 2) {
+    std::string_view secret = text.substr(size / 2);
+    if (secret.size() >= 8) {
+      std::string in = vigil::RedactIn(text, secret, false);
+      if (in.find(secret) != std::string::npos) __builtin_trap();
+    }
+  }
+  vigil::LineIndex lines(text);
+  for (uint64_t off : {uint64_t{0}, uint64_t{size / 2}, uint64_t{size}}) {
+    auto [line, col] = lines.Position(off);
+    if (line == 0 || line > lines.line_count()) __builtin_trap();
+    (void)lines.Line(line);
+    (void)col;
+  }
+  return 0;
+}

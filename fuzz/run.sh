@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Builds the fuzz preset and runs every libFuzzer target for a bounded time
+# (default 20 s each; `fuzz/run.sh 300` for a longer run). Fails on any
+# crash, leak, timeout or sanitizer report. Targets run one after another.
+#
+#   fuzz/run.sh [SECONDS] [TARGET...]      e.g. fuzz/run.sh 60 matcher linter
+#
+# Working corpora grow in build/fuzz/corpus-work/<target> (seeded from
+# fuzz/corpus/<target>); crash inputs land in build/fuzz/artifacts/; each
+# target's log (with libFuzzer's final stats) in build/fuzz/logs/<target>.log.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_EACH="${1:-20}"
+shift || true
+ALL=(rule_loader config path_filter matcher filters yaml_tree linter secret_decoder reporters)
+TARGETS=("$@")
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=("${ALL[@]}")
+
+export CC=clang CXX=clang++
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz
+
+B=build/fuzz
+mkdir -p "$B/artifacts" "$B/logs"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+failed=()
+printf '%-16s %12s %8s %8s  %s\n' target execs cov ft result
+for t in "${TARGETS[@]}"; do
+  work="$B/corpus-work/$t"
+  mkdir -p "$work"
+  log="$B/logs/$t.log"
+  set +e
+  "$B/fuzz/fuzz_$t" "$work" "fuzz/corpus/$t" -max_total_time="$SECONDS_EACH" \
+    -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+    -artifact_prefix="$B/artifacts/$t-" >"$log" 2>&1
+  rc=$?
+  set -e
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | awk '{print $2}')
+  ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | awk '{print $2}')
+  if [ $rc -eq 0 ]; then result=ok; else result="FAILED (rc $rc, see $log)"; failed+=("$t"); fi
+  printf '%-16s %12s %8s %8s  %s\n' "$t" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$result"
+done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "fuzz/run.sh: crashes in: ${failed[*]} (inputs in $B/artifacts/)" >&2
+  exit 1
+fi

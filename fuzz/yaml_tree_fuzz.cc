@@ -1,0 +1,49 @@
+// Fuzzes the linter's YAML loader (policies/yaml_tree.h: yaml-cpp events into
+// a tree, aliases expanded under a node budget, nesting capped) and the
+// shared policy helpers that look at untrusted scalars (base64, SOPS ENC
+// tokens, key material, template detection).
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "policies/policy.h"
+#include "policies/yaml_tree.h"
+
+namespace {
+
+size_t CountNodes(const vigil::YNode& n, int depth) {
+  if (depth > 1000) __builtin_trap();  // the depth cap must hold
+  size_t c = 1;
+  for (const auto& k : n.keys) c += CountNodes(k, depth + 1);
+  for (const auto& v : n.values) c += CountNodes(v, depth + 1);
+  if (n.IsMap() && n.keys.size() != n.values.size()) __builtin_trap();
+  return c;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  std::vector<vigil::YDocument> docs;
+  uint32_t error_line = 0;
+  vigil::YamlLimits limits;
+  (void)vigil::ParseYaml(text, &docs, &error_line, limits);
+  size_t total = 0;
+  for (const auto& d : docs) total += CountNodes(d.root, 0);
+  // The budget counts expanded nodes (keys included); allow slack for the
+  // documents' roots.
+  if (total > 2 * limits.max_nodes + docs.size() + 16) __builtin_trap();
+  (void)vigil::LooksLikeTemplate(text);
+  std::string out, what;
+  (void)vigil::DecodeBase64Strict(text, &out);
+  size_t offset = 0;
+  if (vigil::ContainsKeyMaterial(text, &what, &offset) && offset > size) __builtin_trap();
+  (void)vigil::IsEncToken(text);
+  (void)vigil::IsTrivialValue(text);
+  (void)vigil::IsCredentialKey(text);
+  vigil::LintOptions lo;
+  (void)vigil::InferEnvironment(text, lo);
+  return 0;
+}
