@@ -187,8 +187,19 @@ void RunFluxPolicies(LintContext& ctx) {
         }
       }
       if (local_only) {
-        report(dec->KeyNode("provider"), "spec.decryption.secretRef",
-               "the encrypted files use only age/PGP recipients, but spec.decryption has neither secretRef nor serviceAccountName: the controller has no private key");
+        // Info only: kustomize-controller may hold a controller-level fallback
+        // key (--sops-age-secret), which the repository cannot show.
+        LintContext::Report rep;
+        rep.policy = "GSP-FLUX-002";
+        rep.file = r.file;
+        rep.at = dec->KeyNode("provider") ? dec->KeyNode("provider") : spec->KeyNode("decryption");
+        rep.object = &r;
+        rep.key = "spec.decryption.secretRef";
+        rep.discriminator = r.Id() + ":" + rep.key;
+        rep.severity = Severity::kInfo;
+        rep.message = "Flux Kustomization " + r.name +
+                      ": the encrypted files use only age/PGP recipients, but spec.decryption has neither secretRef nor serviceAccountName; decryption works only with a controller-level fallback key (--sops-age-secret)";
+        ctx.Add(std::move(rep));
       }
     }
     if (!sname.empty() && sname.find("${") == std::string::npos) {

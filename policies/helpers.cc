@@ -64,7 +64,9 @@ bool IsCredentialKey(std::string_view key) {
                                "template", "annotation", "label", "env", "count", "size",
                                "id",   "namespace", "issuer", "algorithm", "arn", "hash",
                                "regex", "pattern", "mode", "field", "property", "from",
-                               "keys",   "required", "min", "max", "prefix", "suffix", "class"};
+                               "keys",   "required", "min", "max", "prefix", "suffix", "class",
+                               "description", "domain", "host", "hostname", "email", "user",
+                               "username", "cidr", "timezone", "region", "zone", "bucket"};
   static const char* kYes[] = {"password", "passwd",      "passphrase",  "secret",
                                "token",    "apikey",      "accesskey",   "privatekey",
                                "credential", "clientsecret", "authkey",  "secretkey",
@@ -86,6 +88,9 @@ bool IsCredentialKey(std::string_view key) {
     }
   }
   if (s.find("existing") != std::string::npos) return false;
+  for (const char* w : {"notsecret", "nonsecret", "public"}) {
+    if (s.find(w) != std::string::npos) return false;
+  }
   // passwordKey, tokenKey, credentialsKey: the name of a key inside a Secret.
   for (const char* w : {"passwordkey", "tokenkey", "passwdkey", "credentialkey", "credentialskey",
                         "secretkeyname"}) {

@@ -5,6 +5,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <mutex>
 #include <set>
@@ -339,6 +340,57 @@ bool LintContext::IsPlaceholder(std::string_view v) const {
     if (Contains(l, w)) return true;
   }
   if (t.find_first_not_of(".*-_xX ") == std::string_view::npos) return true;  // "...", "****"
+  // Docs conventions: my-token, my_password.
+  if ((l.rfind("my-", 0) == 0 || l.rfind("my_", 0) == 0) && l.size() < 40) return true;
+  for (const char* w : {"non_sensitive", "nonsensitive", "non-sensitive", "not-a-secret", "not_a_secret",
+                        "notsecret", "not-secret"}) {
+    if (Contains(l, w)) return true;
+  }
+  // Made only of dummy words: "value", "foo", {"foo":"bar"}, "HELLO1".
+  {
+    static const std::set<std::string, std::less<>> kDummy = {
+        "value", "foo",    "bar",   "baz",  "qux",  "quux",   "foobar", "hello", "hello1",
+        "world", "john",   "jane",  "doe",  "example", "sample", "test", "lorem", "ipsum"};
+    bool any = false, all = true;
+    std::string word;
+    auto flush = [&] {
+      if (word.empty()) return;
+      any = true;
+      if (!kDummy.count(word)) all = false;
+      word.clear();
+    };
+    for (char c : l) {
+      if (std::isalnum(static_cast<unsigned char>(c))) {
+        word += c;
+      } else {
+        flush();
+      }
+    }
+    flush();
+    if (any && all) return true;
+  }
+  // Descriptive docs phrases: "the secret password", "the-username-for-x".
+  {
+    std::string padded = " " + l + " ";
+    for (char& c : padded) {
+      if (!std::isalnum(static_cast<unsigned char>(c))) c = ' ';
+    }
+    if (Contains(padded, " the ") && (Contains(padded, " password ") || Contains(padded, " username ") ||
+                                      Contains(padded, " secret ") || Contains(padded, " token ") ||
+                                      Contains(padded, " key ")))
+      return true;
+  }
+  // Key material whose body is a placeholder ("-----BEGIN PRIVATE KEY-----\nA key\n...").
+  if (Contains(t, "PRIVATE KEY")) {
+    std::string what;
+    std::string unescaped(t);
+    for (size_t p = 0; (p = unescaped.find("\\n", p)) != std::string::npos;) unescaped.replace(p, 2, "\n");
+    if (!ContainsKeyMaterial(unescaped, &what)) return true;
+  }
+  // A value that is itself SOPS-encrypted (Flux decrypts these in Secrets).
+  if (Contains(t, "mac: ENC[") || Contains(t, "\"mac\": \"ENC[") || Contains(t, "sops_mac=ENC[") ||
+      (Contains(t, "[sops]") && Contains(t, "ENC[AES256_GCM")))
+    return true;
   for (const auto& re : placeholder_res_) {
     if (re2::RE2::PartialMatch(re2::StringPiece(t.data(), t.size()), *re)) return true;
   }
@@ -350,6 +402,10 @@ RelatedLocation LintContext::Related(const ManifestFile* file, const YNode* at,
   RelatedLocation r;
   r.message = std::move(message);
   if (file != nullptr) r.location.path = file->path;
+  r.location.line = 1;
+  r.location.column = 1;
+  r.location.end_line = 1;
+  r.location.end_column = 2;
   if (at != nullptr) {
     r.location.line = at->line;
     r.location.column = at->column;

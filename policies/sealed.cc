@@ -90,6 +90,8 @@ void Sealed002(LintContext& ctx, const Resource& r, std::map<std::string, std::v
     std::string bytes;
     if (ctx.IsPlaceholder(val) || Lower(val).find("placeholder") != std::string::npos) {
       why = "is a placeholder, not a ciphertext";
+    } else if (val.size() > 3 && val.compare(val.size() - 3, 3, "...") == 0) {
+      why = "is elided with '...' (a documentation excerpt, not a ciphertext)";
     } else if (!DecodeBase64Strict(val, &bytes)) {
       why = "is not standard base64";
     } else if (bytes.size() < 2) {

@@ -200,9 +200,9 @@ FileMeta ReadMeta(const ManifestFile& f) {
     }
     // Recipients from flattened keys: <type>__list_N__map_<field>.
     for (const auto& [k, v] : m.flat) {
-      auto ends = [&](const char* s) {
+      auto ends = [&key = k](const char* s) {  // clang 14: no structured-binding captures
         size_t n = std::strlen(s);
-        return k.size() >= n && k.compare(k.size() - n, n, s) == 0;
+        return key.size() >= n && key.compare(key.size() - n, n, s) == 0;
       };
       if (ends("__map_recipient")) m.recipients.insert("age:" + v);
       else if (ends("__map_fp")) m.recipients.insert("pgp:" + Upper(v));
@@ -658,15 +658,22 @@ void CheckConfigFile(LintContext& ctx, const ManifestFile& f) {
   static const std::set<std::string> kGroup = {"merge", "kms", "gcp_kms", "hckms", "azure_keyvault",
                                                "hc_vault", "age", "pgp", "plugins"};
   auto unknown = [&](const YNode& map, const std::set<std::string>& known, const std::string& where) {
-    for (const auto& k : map.keys) {
+    for (size_t i = 0; i < map.keys.size(); ++i) {
+      const YNode& k = map.keys[i];
       if (known.count(k.value)) continue;
+      if (where.empty()) {
+        // A top-level list that only holds YAML anchors (`keys: [&admin age1...]`)
+        // is a common idiom: SOPS ignores it and the rules alias its entries.
+        size_t end = i + 1 < map.keys.size() ? map.keys[i + 1].offset : f.raw.size();
+        if (end > k.offset && f.raw.substr(k.offset, end - k.offset).find('&') != std::string::npos) continue;
+      }
       std::string fixed = k.value;
       for (char& c : fixed) {
         if (c == '-') c = '_';
       }
       std::string hint = known.count(fixed) && fixed != k.value ? " (did you mean " + fixed + "?)" : "";
       report(&k, where + k.value,
-             "unknown key '" + k.value + "' in " + (where.empty() ? "the SOPS config" : where) + hint +
+             "unknown key '" + k.value + "' in " + (where.empty() ? "the SOPS config" : where.substr(0, where.size() - 1)) + hint +
                  "; SOPS ignores unknown keys silently, so this setting has no effect");
     }
   };
@@ -758,6 +765,10 @@ std::string PlainPayload(const LintContext& ctx, const ManifestFile& f, const Ru
                [&](const std::vector<std::string>& p, const YNode*, const YNode& v) {
                  if (!found.empty() || v.IsNull() || ctx.IsPlaceholder(v.value)) return;
                  if (secret && (p.empty() || (p[0] != "data" && p[0] != "stringData"))) return;
+                 std::string decoded;
+                 if (secret && p[0] == "data" &&
+                     (!DecodeBase64Strict(v.value, &decoded) || ctx.IsPlaceholder(decoded)))
+                   return;
                  if (scope.ShouldEncrypt(p)) found = JoinKeys(p);
                },
                0);

@@ -23,10 +23,13 @@ constexpr size_t kMaxAnnotationMessage = 4000;
 std::string_view CommandFor(Severity s) {
   switch (s) {
     case Severity::kCritical:
-    case Severity::kHigh: return "error";
-    case Severity::kMedium: return "warning";
+    case Severity::kHigh:
+      return "error";
+    case Severity::kMedium:
+      return "warning";
     case Severity::kLow:
-    case Severity::kInfo: return "notice";
+    case Severity::kInfo:
+      return "notice";
   }
   return "warning";
 }
@@ -60,8 +63,8 @@ class GithubReporter : public Reporter {
           }
         }
       }
-      std::string title = "vigil " + std::string(SeverityName(f.severity)) + ": " + name + " (" +
-                          f.rule_id + ")";
+      std::string title =
+          "vigil " + std::string(SeverityName(f.severity)) + ": " + name + " (" + f.rule_id + ")";
       if (f.suppressed) title += " [suppressed]";
       prop("title", scrub.Text(title));
 
@@ -93,7 +96,8 @@ class GithubReporter : public Reporter {
         if (e.line > 0) props += ",line=" + std::to_string(e.line);
         props += ",";
       }
-      props += "title=" + EscapeWorkflowProperty(e.warning ? "vigil scan warning" : "vigil scan error");
+      props +=
+          "title=" + EscapeWorkflowProperty(e.warning ? "vigil scan warning" : "vigil scan error");
       std::string msg = options.show_secrets ? e.message : report::ScrubAll(e.message, secrets);
       out << "::warning " << props << "::" << EscapeWorkflowData(report::SanitizeUtf8(msg)) << "\n";
     }
@@ -101,17 +105,22 @@ class GithubReporter : public Reporter {
     const auto counts = report::CountBySeverity(report.findings);
     uint64_t total = 0;
     for (uint64_t c : counts) total += c;
-    std::string summary = total == 0 ? "no findings"
-                                     : std::to_string(total) + (total == 1 ? " finding" : " findings") +
-                                           " (" + report::SeverityBreakdown(counts) + ")";
+    std::string summary = total == 0
+                              ? "no findings"
+                              : std::to_string(total) + (total == 1 ? " finding" : " findings") +
+                                    " (" + report::SeverityBreakdown(counts) + ")";
     summary += " in " + std::to_string(report.summary.files_scanned) + " files";
     if (report.summary.suppressed > 0) {
       summary += ", " + std::to_string(report.summary.suppressed) + " suppressed";
     }
-    if (!report.errors.empty()) summary += ", " + std::to_string(report.errors.size()) + " errors";
+    if (!report.errors.empty()) {
+      summary += ", " + std::to_string(report.errors.size()) +
+                 (report.errors.size() == 1 ? " scan error" : " scan errors");
+    }
     if (report.summary.incomplete) {
       out << "::error title=vigil scan incomplete::"
-          << EscapeWorkflowData("The scan did not complete; results are partial: " + summary) << "\n";
+          << EscapeWorkflowData("The scan did not complete; results are partial: " + summary)
+          << "\n";
     } else {
       out << "::notice title=vigil::" << EscapeWorkflowData(summary) << "\n";
     }
@@ -125,10 +134,17 @@ std::string EscapeWorkflowData(std::string_view s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '%': out += "%25"; break;
-      case '\r': out += "%0D"; break;
-      case '\n': out += "%0A"; break;
-      default: out += c;
+      case '%':
+        out += "%25";
+        break;
+      case '\r':
+        out += "%0D";
+        break;
+      case '\n':
+        out += "%0A";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -139,12 +155,23 @@ std::string EscapeWorkflowProperty(std::string_view s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '%': out += "%25"; break;
-      case '\r': out += "%0D"; break;
-      case '\n': out += "%0A"; break;
-      case ':': out += "%3A"; break;
-      case ',': out += "%2C"; break;
-      default: out += c;
+      case '%':
+        out += "%25";
+        break;
+      case '\r':
+        out += "%0D";
+        break;
+      case '\n':
+        out += "%0A";
+        break;
+      case ':':
+        out += "%3A";
+        break;
+      case ',':
+        out += "%2C";
+        break;
+      default:
+        out += c;
     }
   }
   return out;

@@ -3,7 +3,6 @@
 // does not apply) so consumers can rely on the shape. Keys keep their order.
 
 #include <nlohmann/json.hpp>
-
 #include <ostream>
 
 #include "reporters/report_util.h"
@@ -52,7 +51,8 @@ Json FindingJson(const Finding& f, const ReportOptions& options) {
   j["live"] = f.live.has_value() ? Json(*f.live) : Json(nullptr);
   Json related = Json::array();
   for (const RelatedLocation& r : f.related) {
-    related.push_back(Json{{"location", LocationJson(r.location)}, {"message", scrub.Text(r.message)}});
+    related.push_back(
+        Json{{"location", LocationJson(r.location)}, {"message", scrub.Text(r.message)}});
   }
   j["related"] = std::move(related);
   j["suppressed"] = f.suppressed;
@@ -110,11 +110,11 @@ class JsonReporter : public Reporter {
     const std::vector<std::string> secrets = report::CollectSecrets(report.findings);
     Json errs = Json::array();
     for (const ScanError& e : report.errors) {
-      errs.push_back(Json{{"path", e.path},
-                          {"line", e.line},
-                          {"level", e.warning ? "warning" : "error"},
-                          {"message", options.show_secrets ? e.message
-                                                           : report::ScrubAll(e.message, secrets)}});
+      errs.push_back(Json{
+          {"path", e.path},
+          {"line", e.line},
+          {"level", e.warning ? "warning" : "error"},
+          {"message", options.show_secrets ? e.message : report::ScrubAll(e.message, secrets)}});
     }
     doc["errors"] = std::move(errs);
 

@@ -25,14 +25,31 @@ std::string Cell(std::string_view s) {
   std::string out;
   for (char c : in) {
     switch (c) {
-      case '|': out += "\\|"; break;
+      case '|':
+        out += "\\|";
+        break;
       case '\n':
       case '\r':
-      case '\t': out += ' '; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '\\': case '`': case '*': case '_': case '[': case ']': case '#': case '~':
+      case '\t':
+        out += ' ';
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '\\':
+      case '`':
+      case '*':
+      case '_':
+      case '[':
+      case ']':
+      case '#':
+      case '~':
         out += '\\';
         out += c;
         break;
@@ -51,17 +68,35 @@ std::string Code(std::string_view s) {
   std::string out = "<code>";
   for (char c : in) {
     switch (c) {
-      case '|': out += "&#124;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '`': out += "&#96;"; break;
-      case '\\': out += "&#92;"; break;
-      case '*': out += "&#42;"; break;
-      case '_': out += "&#95;"; break;
+      case '|':
+        out += "&#124;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '`':
+        out += "&#96;";
+        break;
+      case '\\':
+        out += "&#92;";
+        break;
+      case '*':
+        out += "&#42;";
+        break;
+      case '_':
+        out += "&#95;";
+        break;
       case '\n':
       case '\r':
-      case '\t': out += ' '; break;
+      case '\t':
+        out += ' ';
+        break;
       default:
         if (static_cast<unsigned char>(c) >= 0x20) out += c;
     }
@@ -108,9 +143,8 @@ class MarkdownReporter : public Reporter {
         std::string sev(SeverityName(f.severity));
         bool loud = f.severity >= Severity::kHigh && !f.suppressed;
         out << "| " << (loud ? "**" + sev + "**" : sev) << " | " << Code(f.rule_id) << " "
-            << Cell(name) << " | "
-            << Code(f.location.path + ":" + std::to_string(f.location.line)) << " | "
-            << Code(f.secret.empty() ? "" : scrub.Secret()) << " | ";
+            << Cell(name) << " | " << Code(f.location.path + ":" + std::to_string(f.location.line))
+            << " | " << Code(f.secret.empty() ? "" : scrub.Secret()) << " | ";
         std::string details = scrub.Text(f.message);
         std::string decoded = report::DecodedLine(f, scrub);
         if (!decoded.empty()) details += (details.empty() ? "" : "; ") + decoded;
@@ -143,9 +177,11 @@ class MarkdownReporter : public Reporter {
         auto rit = rules.find(f->rule_id);
         if (rit == rules.end() || rit->second->remediation.empty()) continue;
         if (!seen.insert(f->rule_id).second) continue;
-        fixes += "- " + Code(f->rule_id) + ": " + Cell(report::FirstLine(rit->second->remediation)) + "\n";
+        fixes += "- " + Code(f->rule_id) + ": " +
+                 Cell(report::FirstLine(rit->second->remediation)) + "\n";
       }
-      if (!fixes.empty()) out << "<details><summary>How to fix</summary>\n\n" << fixes << "\n</details>\n\n";
+      if (!fixes.empty())
+        out << "<details><summary>How to fix</summary>\n\n" << fixes << "\n</details>\n\n";
     }
 
     if (!report.errors.empty()) {

@@ -89,53 +89,66 @@ bool ValidHost(std::string_view host) {
 
 std::string StripGitSuffix(std::string path) {
   while (!path.empty() && path.back() == '/') path.pop_back();
-  if (path.size() > 4 && path.compare(path.size() - 4, 4, ".git") == 0) path.resize(path.size() - 4);
+  if (path.size() > 4 && path.compare(path.size() - 4, 4, ".git") == 0)
+    path.resize(path.size() - 4);
   return path;
 }
 
 }  // namespace
 
 Scrubber::Scrubber(const Finding& f, bool show_secrets) : f_(f), show_(show_secrets) {
-  if (show_ || f.secret.empty()) return;
-  needles_.push_back(f.secret);
+  if (show_ || f.secret.size() < 6) return;
   // A secret found in a decoded value is usually also on the line in its
   // encoded form. Any base64 text that encodes the secret at any offset
   // contains one of three "core" substrings (one per alignment): the
   // characters whose 6 bits come only from the secret's bytes.
-  if (f.secret.size() >= 6) {
-    for (int k = 0; k < 3; ++k) {
-      std::string buf(k, '\0');
-      buf += f.secret;
-      std::string enc = Base64NoPad(buf);
-      size_t front = k == 0 ? 0 : (k == 1 ? 2 : 3);
-      size_t back = buf.size() % 3 == 0 ? 0 : 1;
-      if (enc.size() < front + back + 8) continue;
-      std::string core = enc.substr(front, enc.size() - front - back);
-      needles_.push_back(core);
-      std::string url = core;
-      std::replace(url.begin(), url.end(), '+', '-');
-      std::replace(url.begin(), url.end(), '/', '_');
-      if (url != core) needles_.push_back(url);
+  for (int k = 0; k < 3; ++k) {
+    std::string buf(k, '\0');
+    buf += f.secret;
+    std::string enc = Base64NoPad(buf);
+    size_t front = k == 0 ? 0 : (k == 1 ? 2 : 3);
+    size_t back = buf.size() % 3 == 0 ? 0 : 1;
+    if (enc.size() < front + back + 8) continue;
+    std::string core = enc.substr(front, enc.size() - front - back);
+    encoded_.push_back(core);
+    std::string url = core;
+    std::replace(url.begin(), url.end(), '+', '-');
+    std::replace(url.begin(), url.end(), '/', '_');
+    if (url != core) encoded_.push_back(url);
+  }
+  std::stable_sort(encoded_.begin(), encoded_.end(),
+                   [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+}
+
+void Scrubber::RedactEncoded(std::string* text) const {
+  auto is_b64 = [](unsigned char c) {
+    return std::isalnum(c) || c == '+' || c == '/' || c == '-' || c == '_' || c == '=';
+  };
+  for (const std::string& core : encoded_) {
+    size_t pos = 0;
+    while ((pos = text->find(core, pos)) != std::string::npos) {
+      // Swallow the rest of the encoded value: its next characters still
+      // carry bits of the secret's last bytes.
+      size_t end = pos + core.size();
+      while (end < text->size() && is_b64((*text)[end])) ++end;
+      std::string red = Redact(std::string_view(*text).substr(pos, end - pos));
+      text->replace(pos, end - pos, red);
+      pos += red.size();
     }
   }
-  std::stable_sort(needles_.begin(), needles_.end(),
-                   [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
 }
 
 std::string Scrubber::Text(std::string_view text) const {
   std::string out(text);
-  for (const std::string& n : needles_) ReplaceAll(&out, n, Redact(n));
+  if (show_ || f_.secret.empty()) return out;
+  RedactEncoded(&out);
+  ReplaceAll(&out, f_.secret, Redact(f_.secret));
   return out;
 }
 
 std::string Scrubber::Snippet(size_t max_len) const {
   std::string text = f_.line_text;
-  if (!show_) {
-    // Encoded forms first; RedactIn then trims around the raw secret.
-    for (const std::string& n : needles_) {
-      if (n != f_.secret) ReplaceAll(&text, n, Redact(n));
-    }
-  }
+  if (!show_) RedactEncoded(&text);  // RedactIn then trims around the raw secret
   std::string out = RedactIn(text, f_.secret, show_, max_len);
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
   return out;
@@ -196,9 +209,12 @@ std::map<std::string, const RuleInfo*> RulesById(const std::vector<RuleInfo>& ru
 
 std::string_view KindName(FindingKind kind) {
   switch (kind) {
-    case FindingKind::kSecret: return "secret";
-    case FindingKind::kPolicy: return "policy";
-    case FindingKind::kNotice: return "notice";
+    case FindingKind::kSecret:
+      return "secret";
+    case FindingKind::kPolicy:
+      return "policy";
+    case FindingKind::kNotice:
+      return "notice";
   }
   return "secret";
 }
@@ -282,7 +298,8 @@ std::string SanitizeUtf8(std::string_view s) {
     unsigned char c = s[i];
     size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
     bool ok = len > 0 && i + len <= s.size();
-    for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+    for (size_t k = 1; ok && k < len; ++k)
+      ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
     if (ok && len == 2) ok = c >= 0xC2;
     if (ok && len == 3) {
       unsigned char c1 = s[i + 1];
@@ -369,8 +386,8 @@ std::string NormalizeRepositoryUri(std::string_view remote) {
       return "file://" + EncodeUriPath(StripGitSuffix(std::string(path)), true);
     }
     std::string host(authority);
-    bool ssh_like = scheme == "ssh" || scheme == "git" || scheme == "git+ssh" ||
-                    scheme == "ssh+git";
+    bool ssh_like =
+        scheme == "ssh" || scheme == "git" || scheme == "git+ssh" || scheme == "ssh+git";
     if (ssh_like) {
       // The ssh port means nothing to a browser.
       size_t colon = host.rfind(':');

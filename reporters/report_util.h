@@ -35,9 +35,13 @@ class Scrubber {
   std::string Secret() const;
 
  private:
+  // Replaces the base64 forms of the secret (and the rest of the encoded
+  // value after them) by their redacted form.
+  void RedactEncoded(std::string* text) const;
+
   const Finding& f_;
   bool show_;
-  std::vector<std::string> needles_;  // secret, base64 forms (longest first)
+  std::vector<std::string> encoded_;  // base64 "cores" of the secret, longest first
 };
 
 // Replaces every occurrence of any of `secrets` in `text` by its redacted

@@ -31,14 +31,14 @@ inline constexpr std::string_view kVigilInformationUri = "https://github.com/vig
 
 // GitHub code scanning limits (see docs/output.md and
 // shared/schemas/github-code-scanning-sarif.md).
-inline constexpr size_t kSarifMaxResults = 25000;        // per run; upload rejected above
-inline constexpr size_t kSarifMaxRules = 25000;          // per run
+inline constexpr size_t kSarifMaxResults = 25000;  // per run; upload rejected above
+inline constexpr size_t kSarifMaxRules = 25000;    // per run
 inline constexpr size_t kSarifMaxTagsPerRule = 20;
 inline constexpr size_t kSarifMaxRelatedLocations = 100;  // GitHub keeps 100 locations
 inline constexpr size_t kSarifMaxRuleNameChars = 255;
 inline constexpr size_t kSarifMaxDescriptionChars = 1024;
-inline constexpr size_t kSarifMaxMessageChars = 1000;    // our cap for result messages
-inline constexpr size_t kSarifMaxNotifications = 1000;   // our cap for toolExecutionNotifications
+inline constexpr size_t kSarifMaxMessageChars = 1000;   // our cap for result messages
+inline constexpr size_t kSarifMaxNotifications = 1000;  // our cap for toolExecutionNotifications
 
 struct SarifOptions {
   // run.runAutomationDetails.id is written as "<category>/" when set, so

@@ -9,11 +9,10 @@
 // that uploads through the REST API (which computes nothing) and through
 // upload-sarif both keep alerts stable across line moves and rebases.
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <ostream>
 #include <set>
@@ -43,6 +42,21 @@ std::string PascalName(std::string_view text) {
     }
   }
   return out;
+}
+
+// "1.2.3", "1.2.3-rc.1+build": what semanticVersion must hold ("v1.2" is not).
+bool LooksLikeSemver(std::string_view v) {
+  int dots = 0;
+  size_t i = 0;
+  for (; i < v.size() && v[i] != '-' && v[i] != '+'; ++i) {
+    if (v[i] == '.') {
+      if (i == 0 || v[i - 1] == '.') return false;
+      ++dots;
+    } else if (!std::isdigit(static_cast<unsigned char>(v[i]))) {
+      return false;
+    }
+  }
+  return dots == 2 && i > 0 && v[i - 1] != '.';
 }
 
 std::string_view Precision(const RuleInfo& r) {
@@ -158,7 +172,8 @@ Json RegionJson(const Location& l, std::string_view text, size_t secret_len) {
   if (!text.empty() && l.line > 0) {
     uint32_t s = Utf16Column(LineOf(text, 0), start_col);
     std::string_view end_text = LineOf(text, end_line - start_line);
-    uint32_t e = end_text.empty() && end_line != start_line ? end_col : Utf16Column(end_text, end_col);
+    uint32_t e =
+        end_text.empty() && end_line != start_line ? end_col : Utf16Column(end_text, end_col);
     start_col = s;
     end_col = e;
   }
@@ -254,7 +269,7 @@ class SarifReporter : public Reporter {
     driver["name"] = "vigil";
     if (!report.tool_version.empty()) {
       driver["version"] = report.tool_version;
-      driver["semanticVersion"] = report.tool_version;
+      if (LooksLikeSemver(report.tool_version)) driver["semanticVersion"] = report.tool_version;
     }
     driver["informationUri"] = kVigilInformationUri;
     Json rules_json = Json::array();
@@ -319,10 +334,9 @@ class SarifReporter : public Reporter {
       if (root.back() != '/') root += '/';
       base["uri"] = "file://" + report::PercentEncodePath(root);
     }
-    base["description"] = Json{{"text", "The root of the scanned tree" +
-                                             (report.root.empty() ? std::string()
-                                                                  : " (" + report.root + ")") +
-                                             "."}};
+    base["description"] =
+        Json{{"text", "The root of the scanned tree" +
+                          (report.root.empty() ? std::string() : " (" + report.root + ")") + "."}};
     run["originalUriBaseIds"] = Json{{std::string(kSrcRoot), std::move(base)}};
     std::string repo_uri = report::NormalizeRepositoryUri(report.repo.repository_uri);
     if (!repo_uri.empty()) {
@@ -364,7 +378,8 @@ class SarifReporter : public Reporter {
           << r.dump(-1, ' ', false, Json::error_handler_t::replace);
       first = false;
     }
-    out << (first ? "]" : "\n      ]") << std::string_view(head).substr(at + kMarker.size()) << "\n";
+    out << (first ? "]" : "\n      ]") << std::string_view(head).substr(at + kMarker.size())
+        << "\n";
   }
 
  private:
@@ -381,9 +396,9 @@ class SarifReporter : public Reporter {
     Json region = RegionJson(f.location, text, f.secret.size());
     std::string snippet = scrub.Snippet();
     if (!snippet.empty()) region["snippet"] = Json{{"text", snippet}};
-    r["locations"] = Json::array({Json{
-        {"physicalLocation",
-         Json{{"artifactLocation", ArtifactLocation(f.location.path)}, {"region", region}}}}});
+    r["locations"] = Json::array(
+        {Json{{"physicalLocation", Json{{"artifactLocation", ArtifactLocation(f.location.path)},
+                                        {"region", region}}}}});
 
     if (!f.related.empty()) {
       Json related = Json::array();
@@ -391,11 +406,11 @@ class SarifReporter : public Reporter {
         const RelatedLocation& rl = f.related[i];
         Json loc;
         loc["id"] = i + 1;
-        loc["physicalLocation"] =
-            Json{{"artifactLocation", ArtifactLocation(rl.location.path)},
-                 {"region", RegionJson(rl.location, "", 0)}};
+        loc["physicalLocation"] = Json{{"artifactLocation", ArtifactLocation(rl.location.path)},
+                                       {"region", RegionJson(rl.location, "", 0)}};
         std::string msg = scrub.Text(rl.message);
-        if (!msg.empty()) loc["message"] = Json{{"text", report::TruncateUtf8(msg, kSarifMaxMessageChars)}};
+        if (!msg.empty())
+          loc["message"] = Json{{"text", report::TruncateUtf8(msg, kSarifMaxMessageChars)}};
         related.push_back(std::move(loc));
       }
       r["relatedLocations"] = std::move(related);
@@ -410,8 +425,8 @@ class SarifReporter : public Reporter {
     }
     std::string line_hash = report::HexHash64(f.rule_id + '\0' + fp);
     int n = ++(*occurrences)[f.location.path + '\0' + line_hash];
-    r["partialFingerprints"] = Json{{"primaryLocationLineHash", line_hash + ":" + std::to_string(n)},
-                                    {"vigil/v1", fp}};
+    r["partialFingerprints"] =
+        Json{{"primaryLocationLineHash", line_hash + ":" + std::to_string(n)}, {"vigil/v1", fp}};
 
     if (f.suppressed) {
       Json s{{"kind", SuppressionKind(f.suppression)}, {"status", "accepted"}};
@@ -448,10 +463,13 @@ class SarifReporter : public Reporter {
 std::string_view SarifLevel(Severity s) {
   switch (s) {
     case Severity::kCritical:
-    case Severity::kHigh: return "error";
-    case Severity::kMedium: return "warning";
+    case Severity::kHigh:
+      return "error";
+    case Severity::kMedium:
+      return "warning";
     case Severity::kLow:
-    case Severity::kInfo: return "note";
+    case Severity::kInfo:
+      return "note";
   }
   return "warning";
 }

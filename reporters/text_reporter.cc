@@ -22,11 +22,16 @@ constexpr const char* kDim = "\x1b[2m";
 
 const char* SeverityColor(Severity s) {
   switch (s) {
-    case Severity::kCritical: return "\x1b[1;31m";
-    case Severity::kHigh: return "\x1b[31m";
-    case Severity::kMedium: return "\x1b[33m";
-    case Severity::kLow: return "\x1b[36m";
-    case Severity::kInfo: return "\x1b[2m";
+    case Severity::kCritical:
+      return "\x1b[1;31m";
+    case Severity::kHigh:
+      return "\x1b[31m";
+    case Severity::kMedium:
+      return "\x1b[33m";
+    case Severity::kLow:
+      return "\x1b[36m";
+    case Severity::kInfo:
+      return "\x1b[2m";
   }
   return "";
 }
@@ -93,9 +98,10 @@ class TextReporter : public Reporter {
         if (!name.empty()) out << "  " << Printable(name);
         out << "  " << f.location.line << ":" << f.location.column;
         if (f.suppressed) {
-          out << "  " << paint(kDim, "(suppressed" +
-                                         (f.suppression.empty() ? "" : ": " + Printable(f.suppression)) +
-                                         ")");
+          out << "  "
+              << paint(kDim, "(suppressed" +
+                                 (f.suppression.empty() ? "" : ": " + Printable(f.suppression)) +
+                                 ")");
         }
         out << "\n";
         if (!f.message.empty()) out << indent << Printable(scrub.Text(f.message)) << "\n";
@@ -118,7 +124,8 @@ class TextReporter : public Reporter {
         }
         std::string decoded = report::DecodedLine(f, scrub);
         if (!decoded.empty()) out << indent << Printable(decoded) << "\n";
-        if (!f.validation.empty()) out << indent << "validation: " << Printable(f.validation) << "\n";
+        if (!f.validation.empty())
+          out << indent << "validation: " << Printable(f.validation) << "\n";
         std::string prov = report::ProvenanceLine(f, scrub);
         if (!prov.empty()) out << indent << Printable(prov) << "\n";
         for (const RelatedLocation& r : f.related) {
@@ -139,8 +146,9 @@ class TextReporter : public Reporter {
       out << paint(kBold, "Errors (" + std::to_string(report.errors.size()) + "):") << "\n";
       for (const ScanError& e : report.errors) {
         std::string level = e.warning ? "warning" : "error  ";
-        out << "  " << paint(e.warning ? SeverityColor(Severity::kMedium) : SeverityColor(Severity::kHigh),
-                             level);
+        out << "  "
+            << paint(e.warning ? SeverityColor(Severity::kMedium) : SeverityColor(Severity::kHigh),
+                     level);
         if (!e.path.empty()) {
           out << "  " << Printable(e.path);
           if (e.line > 0) out << ":" << e.line;

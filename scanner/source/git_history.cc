@@ -7,6 +7,8 @@
 // is seen with one path at the cost of one pass over the trees. Blob bytes are
 // read later by the pipeline's workers, each with its own repository handle.
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <map>
 #include <queue>
 #include <utility>
@@ -82,95 +84,183 @@ struct GitHistorySource::Walk {
   git_odb* odb = nullptr;
   const GitOptions* options = nullptr;
   Progress* progress = nullptr;
-  const std::function<void(WorkItem)>* emit = nullptr;
   std::vector<ScanError>* errors = nullptr;
+  PackIndex packs;
 
-  OidSet seen_trees;
-  OidSet seen_blobs;
+  struct Pending {
+    uint64_t order;  // pack order (PackIndex::Entry::order)
+    PackIndex::Entry entry;
+    git_oid id;
+    std::string path;  // trees: the directory prefix ("" or "a/b/")
+  };
+  std::vector<Pending> level;  // trees to read next (one depth level)
+  std::vector<Pending> blobs;  // every distinct blob, with one path
+
+  FlatOidSet seen_trees;
+  FlatOidSet seen_blobs;
   size_t missing = 0;
   size_t submodules = 0;
   std::string first_submodule;
   size_t lfs = 0;
   std::string first_lfs;
-  size_t too_large = 0;
 
   void Missing(const std::string& path, const std::string& what) {
     if (++missing <= kMaxMissingReports) errors->push_back({path, 0, what, false});
   }
 
-  // A blob seen at `path`; emitted the first time its id is seen.
-  void Blob(const git_oid& id, const std::string& path) {
-    if (!seen_blobs.insert(id).second) return;
-    progress->Enumerated(1);
-    size_t size = 0;
-    git_object_t type = GIT_OBJECT_INVALID;
-    if (git_odb_read_header(&size, &type, odb, &id) != 0) {
-      Missing(path, LastError("missing blob " + Hex(id)));
-      return;
-    }
-    if (type != GIT_OBJECT_BLOB) {
-      errors->push_back({path, 0, "object " + Hex(id) + " is not a blob", false});
-      return;
-    }
-    if (size > options->max_file_size) {
-      ++too_large;
-      errors->push_back({path, 0,
-                         "skipped: blob " + Hex(id) + " is " + std::to_string(size) +
-                             " bytes (larger than the maximum file size)",
-                         true});
-      return;
-    }
-    if (size >= kLfsMinSize && size <= kLfsMaxSize) {
-      git_odb_object* obj = nullptr;
-      if (git_odb_read(&obj, odb, &id) == 0) {
-        OdbObjectPtr owner(obj);
-        std::string_view data(static_cast<const char*>(git_odb_object_data(obj)),
-                              git_odb_object_size(obj));
-        if (IsLfsPointer(data) && lfs++ == 0) first_lfs = path;
-      }
-    }
-    progress->Queued(size);
-    (*emit)(WorkItem{path, Hex(id), size, true});
+  void AddTree(const git_oid& id, std::string prefix) {
+    if (!seen_trees.insert(id)) return;
+    PackIndex::Entry e = packs.Find(id);
+    level.push_back({e.order, e, id, std::move(prefix)});
   }
 
-  // Walks a tree (and its subtrees not seen before) found at `prefix`.
-  void Tree(const git_oid& root, const std::string& root_prefix, const std::string& context) {
-    std::vector<std::pair<git_oid, std::string>> stack;
-    stack.emplace_back(root, root_prefix);
-    while (!stack.empty()) {
-      auto [id, prefix] = std::move(stack.back());
-      stack.pop_back();
-      if (!seen_trees.insert(id).second) continue;
-      progress->Enumerated(1);
-      git_tree* raw = nullptr;
-      if (git_tree_lookup(&raw, repo, &id) != 0) {
-        Missing(prefix.empty() ? context : prefix,
-                LastError("missing tree " + Hex(id) + " (" + context + ")"));
-        continue;
+  void AddBlob(const git_oid& id, std::string path) {
+    if (!seen_blobs.insert(id)) return;
+    PackIndex::Entry e = packs.Find(id);
+    blobs.push_back({e.order, e, id, std::move(path)});
+  }
+
+  // Orders objects depth first along their delta chains (see DeltaChain).
+  void SortByDeltaChain(std::vector<Pending>* items) {
+    std::vector<std::vector<uint64_t>> chains(items->size());
+    for (size_t i = 0; i < items->size(); ++i) packs.DeltaChain((*items)[i].order, &chains[i]);
+    std::vector<uint32_t> perm(items->size());
+    for (uint32_t i = 0; i < perm.size(); ++i) perm[i] = i;
+    std::sort(perm.begin(), perm.end(), [&](uint32_t a, uint32_t b) {
+      if (chains[a].empty() || chains[b].empty()) {
+        return chains[a].empty() == chains[b].empty() ? (*items)[a].order < (*items)[b].order
+                                                      : !chains[a].empty();
       }
-      TreePtr tree(raw);
-      size_t n = git_tree_entrycount(raw);
-      for (size_t i = 0; i < n; ++i) {
-        const git_tree_entry* e = git_tree_entry_byindex(raw, i);
-        const git_oid* entry_id = git_tree_entry_id(e);
-        // Most entries of a new tree are unchanged: test before building paths.
-        switch (git_tree_entry_type(e)) {
-          case GIT_OBJECT_BLOB:
-            if (!seen_blobs.count(*entry_id)) Blob(*entry_id, prefix + git_tree_entry_name(e));
-            break;
-          case GIT_OBJECT_TREE:
-            if (!seen_trees.count(*entry_id)) {
-              stack.emplace_back(*entry_id, prefix + git_tree_entry_name(e) + "/");
-            }
-            break;
-          case GIT_OBJECT_COMMIT:  // a gitlink: submodules are not descended
-            if (submodules++ == 0) first_submodule = prefix + git_tree_entry_name(e);
-            break;
-          default:
-            break;
+      return chains[a] < chains[b];
+    });
+    std::vector<Pending> sorted;
+    sorted.reserve(items->size());
+    for (uint32_t i : perm) sorted.push_back(std::move((*items)[i]));
+    items->swap(sorted);
+  }
+
+  // Reads the trees breadth first, one depth level at a time, each level in
+  // pack order: a tree's delta base is usually the same directory in another
+  // commit, so it sits in the same level and was just read (and cached).
+  void WalkTrees() {
+    std::vector<Pending> current;
+    while (!level.empty()) {
+      current.swap(level);
+      level.clear();
+      static const bool tree_chain = getenv("VIGIL_EXP_TREECHAIN") != nullptr;
+      if (tree_chain) {
+        SortByDeltaChain(&current);
+      } else {
+        std::sort(current.begin(), current.end(),
+                  [](const Pending& a, const Pending& b) { return a.order < b.order; });
+      }
+      for (const Pending& tree : current) {
+        progress->Enumerated(1);
+        git_odb_object* raw = nullptr;
+        if (git_odb_read(&raw, odb, &tree.id) != 0) {
+          Missing(tree.path.empty() ? "" : tree.path.substr(0, tree.path.size() - 1),
+                  LastError("missing tree " + Hex(tree.id)));
+          continue;
         }
+        OdbObjectPtr obj(raw);
+        if (git_odb_object_type(raw) != GIT_OBJECT_TREE) {
+          errors->push_back({tree.path, 0, "object " + Hex(tree.id) + " is not a tree", false});
+          continue;
+        }
+        ParseTree(static_cast<const char*>(git_odb_object_data(raw)), git_odb_object_size(raw),
+                  tree.path);
+      }
+      current.clear();
+    }
+  }
+
+  // Tree entries: "<octal mode> <name>\0<20-byte id>".
+  void ParseTree(const char* p, size_t n, const std::string& prefix) {
+    const char* end = p + n;
+    while (p < end) {
+      const char* space = static_cast<const char*>(std::memchr(p, ' ', end - p));
+      if (!space) break;
+      std::string_view mode(p, space - p);
+      const char* name = space + 1;
+      const char* nul = static_cast<const char*>(std::memchr(name, '\0', end - name));
+      if (!nul || nul + 1 + GIT_OID_RAWSZ > end) break;
+      git_oid id;
+      git_oid_fromraw(&id, reinterpret_cast<const unsigned char*>(nul + 1));
+      std::string_view entry_name(name, nul - name);
+      p = nul + 1 + GIT_OID_RAWSZ;
+      // Most entries of a new tree are unchanged: test before building paths.
+      if (mode == "40000") {
+        if (seen_trees.insert(id)) {
+          std::string path = prefix;
+          path.append(entry_name).push_back('/');
+          PackIndex::Entry e = packs.Find(id);
+          level.push_back({e.order, e, id, std::move(path)});
+        }
+      } else if (mode == "160000") {  // a gitlink: submodules are not descended
+        if (submodules++ == 0) first_submodule = prefix + std::string(entry_name);
+      } else if (seen_blobs.insert(id)) {
+        PackIndex::Entry e = packs.Find(id);
+        blobs.push_back({e.order, e, id, prefix + std::string(entry_name)});
       }
     }
+  }
+
+  // Emits the blobs in pack order, skipping (and noting) large ones.
+  void EmitBlobs(const std::function<void(WorkItem)>& emit) {
+    static const bool by_chain = getenv("VIGIL_EXP_PACKORDER") == nullptr;
+    if (by_chain) {
+      SortByDeltaChain(&blobs);
+    } else {
+      std::sort(blobs.begin(), blobs.end(),
+                [](const Pending& a, const Pending& b) { return a.order < b.order; });
+    }
+    for (Pending& blob : blobs) {
+      progress->Enumerated(1);
+      const PackIndex::Entry& entry = blob.entry;
+      uint64_t size = 0;
+      bool size_known = false;
+      if (entry.order != UINT64_MAX) {
+        // Packed: present. Deltas carry only the delta's size in their header;
+        // their real size is checked by the reader.
+        if (entry.size_known()) {
+          size = entry.size;
+          size_known = true;
+        }
+      } else {
+        size_t loose_size = 0;
+        git_object_t type = GIT_OBJECT_INVALID;
+        if (git_odb_read_header(&loose_size, &type, odb, &blob.id) != 0) {
+          Missing(blob.path, LastError("missing blob " + Hex(blob.id)));
+          continue;
+        }
+        if (type != GIT_OBJECT_BLOB) {
+          errors->push_back({blob.path, 0, "object " + Hex(blob.id) + " is not a blob", false});
+          continue;
+        }
+        size = loose_size;
+        size_known = true;
+      }
+      if (size_known && size > options->max_file_size) {
+        errors->push_back({blob.path, 0,
+                           "skipped: blob " + Hex(blob.id) + " is " + std::to_string(size) +
+                               " bytes (larger than the maximum file size)",
+                           true});
+        continue;
+      }
+      if (size_known && size >= kLfsMinSize && size <= kLfsMaxSize) {
+        git_odb_object* obj = nullptr;
+        if (git_odb_read(&obj, odb, &blob.id) == 0) {
+          OdbObjectPtr owner(obj);
+          std::string_view data(static_cast<const char*>(git_odb_object_data(obj)),
+                                git_odb_object_size(obj));
+          if (IsLfsPointer(data) && lfs++ == 0) first_lfs = blob.path;
+        }
+      }
+      progress->Queued(size);
+      emit(WorkItem{std::move(blob.path), Hex(blob.id), size, true});
+    }
+    blobs.clear();
+    blobs.shrink_to_fit();
   }
 };
 
@@ -208,13 +298,14 @@ Status GitHistorySource::Enumerate(const std::function<void(WorkItem)>& emit,
                        true});
   }
 
+  auto texp0 = std::chrono::steady_clock::now();
   Walk walk;
   walk.repo = repo.get();
   walk.odb = odb.get();
   walk.options = &options_;
   walk.progress = progress_.get();
-  walk.emit = &emit;
   walk.errors = errors;
+  walk.packs.Open(ObjectsDir(repo.get()));
 
   // Ref tips: every ref (branches, tags, remotes, notes, stash) and HEAD.
   struct Tip {
@@ -267,10 +358,10 @@ Status GitHistorySource::Enumerate(const std::function<void(WorkItem)>& emit,
         enqueue(*git_object_id(obj.get()), nullptr, false);
         break;
       case GIT_OBJECT_TREE:
-        walk.Tree(*git_object_id(obj.get()), "", tip.name);
+        walk.AddTree(*git_object_id(obj.get()), "");
         break;
       case GIT_OBJECT_BLOB:
-        walk.Blob(*git_object_id(obj.get()), tip.name);
+        walk.AddBlob(*git_object_id(obj.get()), tip.name);
         break;
       default:
         break;
@@ -289,9 +380,12 @@ Status GitHistorySource::Enumerate(const std::function<void(WorkItem)>& emit,
       node.parents.push_back(*parent);
       enqueue(*parent, &id, true);
     }
-    if (!walk.seen_trees.count(node.tree)) walk.Tree(node.tree, "", "commit " + Hex(id));
+    walk.AddTree(node.tree, "");
     commits_.push_back(std::move(node));
   }
+  auto tw0 = std::chrono::steady_clock::now();
+  walk.WalkTrees();
+  if (getenv("VIGIL_EXP_TIMING")) fprintf(stderr, "commits %.2fs trees %.2fs\n", std::chrono::duration<double>(tw0 - texp0).count(), std::chrono::duration<double>(std::chrono::steady_clock::now() - tw0).count());
 
   if (options_.include_unreachable) {
     std::vector<git_oid> all;
@@ -303,15 +397,16 @@ Status GitHistorySource::Enumerate(const std::function<void(WorkItem)>& emit,
         },
         &all);
     for (const git_oid& id : all) {
-      if (walk.seen_blobs.count(id) || walk.seen_trees.count(id) || queued_commits.count(id)) {
+      if (walk.seen_blobs.contains(id) || walk.seen_trees.contains(id) || queued_commits.count(id)) {
         continue;
       }
       size_t size = 0;
       git_object_t type = GIT_OBJECT_INVALID;
       if (git_odb_read_header(&size, &type, odb.get(), &id) != 0) continue;
-      if (type == GIT_OBJECT_BLOB) walk.Blob(id, "unreachable:" + Hex(id));
+      if (type == GIT_OBJECT_BLOB) walk.AddBlob(id, "unreachable:" + Hex(id));
     }
   }
+  walk.EmitBlobs(emit);
 
   if (walk.missing > kMaxMissingReports) {
     errors->push_back({"", 0,

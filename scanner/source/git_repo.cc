@@ -1,6 +1,12 @@
 // Shared libgit2 plumbing for the git sources (git_internal.h) and
 // DescribeRepository for SARIF versionControlProvenance.
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include <chrono>
 #include <cinttypes>
@@ -105,6 +111,185 @@ void CollectTreeBlobs(git_repository* repo, const git_oid& tree_id, OidSet* out)
       }
     }
   }
+}
+
+std::string ObjectsDir(git_repository* repo) {
+  const char* common = git_repository_commondir(repo);
+  std::string dir = common ? common : git_repository_path(repo);
+  if (!dir.empty() && dir.back() != '/') dir += '/';
+  return dir + "objects";
+}
+
+namespace {
+
+const uint8_t* MapFile(const std::string& path, size_t* len) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return nullptr;
+  struct stat st;
+  const uint8_t* out = nullptr;
+  if (fstat(fd, &st) == 0 && st.st_size > 0) {
+    void* p = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p != MAP_FAILED) {
+      out = static_cast<const uint8_t*>(p);
+      *len = static_cast<size_t>(st.st_size);
+    }
+  }
+  close(fd);
+  return out;
+}
+
+uint32_t Be32(const uint8_t* p) {
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
+}
+
+
+}  // namespace
+
+PackIndex::~PackIndex() {
+  for (const Pack& p : packs_) {
+    if (p.idx) munmap(const_cast<uint8_t*>(p.idx), p.idx_len);
+    if (p.data) munmap(const_cast<uint8_t*>(p.data), p.data_len);
+  }
+}
+
+void PackIndex::Open(const std::string& objects_dir) {
+  std::string pack_dir = objects_dir + "/pack";
+  DIR* dir = opendir(pack_dir.c_str());
+  if (!dir) return;
+  std::vector<std::string> names;
+  while (dirent* e = readdir(dir)) {
+    std::string name = e->d_name;
+    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".idx") == 0) names.push_back(name);
+  }
+  closedir(dir);
+  std::sort(names.begin(), names.end());
+  for (const std::string& name : names) {
+    if (packs_.size() >= (1u << 20)) break;
+    Pack p;
+    p.idx = MapFile(pack_dir + "/" + name, &p.idx_len);
+    // Version 2 only: "\377tOc", version, fan-out, ids, CRCs, offsets.
+    if (!p.idx || p.idx_len < 8 + 1024 + 40 || Be32(p.idx) != 0xff744f63 || Be32(p.idx + 4) != 2) {
+      if (p.idx) munmap(const_cast<uint8_t*>(p.idx), p.idx_len);
+      continue;
+    }
+    p.count = Be32(p.idx + 8 + 255 * 4);
+    if (p.idx_len < 8 + 1024 + uint64_t{p.count} * 28 + 40) {
+      munmap(const_cast<uint8_t*>(p.idx), p.idx_len);
+      continue;
+    }
+    p.data = MapFile(pack_dir + "/" + name.substr(0, name.size() - 4) + ".pack", &p.data_len);
+    if (!p.data) {
+      munmap(const_cast<uint8_t*>(p.idx), p.idx_len);
+      continue;
+    }
+    p.first = packs_.empty() ? 0 : packs_.back().first + packs_.back().count;
+    if (p.first + p.count >= UINT32_MAX) {
+      munmap(const_cast<uint8_t*>(p.idx), p.idx_len);
+      munmap(const_cast<uint8_t*>(p.data), p.data_len);
+      break;
+    }
+    packs_.push_back(p);
+  }
+  uint64_t total = packs_.empty() ? 0 : packs_.back().first + packs_.back().count;
+  if (total == 0) return;
+  size_t cap = 1024;
+  while (cap < total * 2) cap *= 2;
+  table_.assign(cap, 0);
+  size_t mask = cap - 1;
+  for (const Pack& p : packs_) {
+    const uint8_t* ids = p.idx + 8 + 1024;
+    for (uint32_t pos = 0; pos < p.count; ++pos) {
+      uint64_t h;
+      std::memcpy(&h, ids + uint64_t{pos} * 20 + 8, sizeof h);
+      size_t i = h & mask;
+      while (table_[i] != 0) i = (i + 1) & mask;  // duplicates across packs: first wins on lookup
+      table_[i] = static_cast<uint32_t>(p.first + pos + 1);
+    }
+  }
+}
+
+PackIndex::Entry PackIndex::Find(const git_oid& oid) const {
+  if (table_.empty()) return Entry();
+  size_t mask = table_.size() - 1;
+  uint64_t h;
+  std::memcpy(&h, oid.id + 8, sizeof h);
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    uint32_t v = table_[i];
+    if (v == 0) return Entry();
+    uint64_t n = v - 1;
+    size_t pi = 0;
+    while (pi + 1 < packs_.size() && packs_[pi + 1].first <= n) ++pi;
+    uint32_t pos = static_cast<uint32_t>(n - packs_[pi].first);
+    const uint8_t* id = packs_[pi].idx + 8 + 1024 + uint64_t{pos} * 20;
+    if (SameOid(id, oid.id)) return Describe(pi, pos);
+  }
+}
+
+PackIndex::Entry PackIndex::Describe(size_t pi, uint32_t pos) const {
+  Entry out;
+  const Pack& p = packs_[pi];
+  const uint8_t* offsets = p.idx + 8 + 1024 + uint64_t{p.count} * 24;
+  uint64_t off = Be32(offsets + uint64_t{pos} * 4);
+  if (off & 0x80000000u) {
+    const uint8_t* large = offsets + uint64_t{p.count} * 4 + (off & 0x7fffffffu) * 8;
+    if (large + 8 > p.idx + p.idx_len) return out;
+    off = (uint64_t{Be32(large)} << 32) | Be32(large + 4);
+  }
+  if (off >= p.data_len) return out;
+  out.order = (uint64_t{pi} << 40) | off;
+  // The object header: type in bits 4-6 of the first byte, then the size
+  // as a little-endian base-128 varint (of the delta data for deltas).
+  const uint8_t* h = p.data + off;
+  const uint8_t* end = p.data + p.data_len;
+  uint8_t c = *h++;
+  out.type = (c >> 4) & 7;
+  uint64_t size = c & 15;
+  int shift = 4;
+  while ((c & 0x80) && h < end && shift < 64) {
+    c = *h++;
+    size |= uint64_t{c & 0x7fu} << shift;
+    shift += 7;
+  }
+  out.size = size;
+  return out;
+}
+
+void PackIndex::DeltaChain(uint64_t order, std::vector<uint64_t>* out) const {
+  out->clear();
+  if (order == UINT64_MAX) return;
+  size_t pi = static_cast<size_t>(order >> 40);
+  if (pi >= packs_.size()) return;
+  const Pack& p = packs_[pi];
+  uint64_t off = order & ((uint64_t{1} << 40) - 1);
+  const uint8_t* end = p.data + p.data_len;
+  for (int depth = 0; depth < 10000 && off < p.data_len; ++depth) {
+    out->push_back((uint64_t{pi} << 40) | off);
+    const uint8_t* h = p.data + off;
+    uint8_t c = *h++;
+    int type = (c >> 4) & 7;
+    while ((c & 0x80) && h < end) c = *h++;
+    if (type == 6) {  // OFS_DELTA: base at a negative offset, git's varint
+      if (h >= end) break;
+      c = *h++;
+      uint64_t rel = c & 127;
+      while ((c & 128) && h < end) {
+        c = *h++;
+        rel = ((rel + 1) << 7) | (c & 127);
+      }
+      if (rel == 0 || rel > off) break;
+      off -= rel;
+    } else if (type == 7) {  // REF_DELTA: base by id, in the same pack
+      if (h + 20 > end) break;
+      git_oid base;
+      git_oid_fromraw(&base, h);
+      Entry e = Find(base);
+      if (e.order == UINT64_MAX || (e.order >> 40) != pi) break;
+      off = e.order & ((uint64_t{1} << 40) - 1);
+    } else {
+      break;
+    }
+  }
+  std::reverse(out->begin(), out->end());
 }
 
 bool IsLfsPointer(std::string_view data) {

@@ -36,7 +36,8 @@ TEST(GithubReporter, OneCommandPerFinding) {
             "%0AHow to fix: Revoke the credential at its provider, rotate it, and load it from a "
             "secret store instead of the repository.");
   // medium -> warning; decoded key in the message.
-  EXPECT_EQ(lines[1].rfind("::warning file=apps/base/db-secret.yaml,line=8,endLine=8,col=13,", 0), 0u)
+  EXPECT_EQ(lines[1].rfind("::warning file=apps/base/db-secret.yaml,line=8,endLine=8,col=13,", 0),
+            0u)
       << lines[1];
   EXPECT_NE(lines[1].find("(in Secret/prod/db data.password, decoded from base64 (Secret data))"),
             std::string::npos);
@@ -52,11 +53,14 @@ TEST(GithubReporter, OneCommandPerFinding) {
   EXPECT_NE(lines[4].find("file=docs/my notes/Jürgen #1%2C draft.md,line=5"), std::string::npos)
       << lines[4];
   // Scan errors are warnings with their file and line.
-  EXPECT_EQ(lines[5], "::warning file=vendor/big.bin,title=vigil scan warning::skipped: larger than "
-                      "the 10 MB limit");
-  EXPECT_EQ(lines[6].rfind("::warning file=apps/broken.yaml,line=7,title=vigil scan error::", 0), 0u);
-  EXPECT_EQ(lines[7], "::notice title=vigil::5 findings (1 critical, 3 high, 1 medium) in 42 files, "
-                      "1 suppressed, 2 errors");
+  EXPECT_EQ(lines[5],
+            "::warning file=vendor/big.bin,title=vigil scan warning::skipped: larger than "
+            "the 10 MB limit");
+  EXPECT_EQ(lines[6].rfind("::warning file=apps/broken.yaml,line=7,title=vigil scan error::", 0),
+            0u);
+  EXPECT_EQ(lines[7],
+            "::notice title=vigil::5 findings (1 critical, 3 high, 1 medium) in 42 files, "
+            "1 suppressed, 2 scan errors");
 }
 
 TEST(GithubReporter, EscapingCannotInjectCommands) {

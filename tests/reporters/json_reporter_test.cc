@@ -120,9 +120,8 @@ TEST(JsonReporter, FindingFields) {
   // Every finding has every key, always.
   for (const json& f : findings) {
     for (const char* key : {"rule_id", "rule_name", "kind", "severity", "message", "location",
-                            "secret", "snippet", "key", "decoded_from", "validation",
-                            "fingerprint", "blob_id", "commit", "live", "related", "suppressed",
-                            "suppression"}) {
+                            "secret", "snippet", "key", "decoded_from", "validation", "fingerprint",
+                            "blob_id", "commit", "live", "related", "suppressed", "suppression"}) {
       EXPECT_TRUE(f.contains(key)) << key;
     }
   }

@@ -1,12 +1,13 @@
 // The reporter factory, the no-leak guarantee across every format, and the
 // shared helpers (scrubbing, truncation, URIs).
 
+#include "reporters/reporters.h"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
 #include "reporters/report_util.h"
-#include "reporters/reporters.h"
 #include "scanner/core/redaction.h"
 #include "tests/reporters/sample_report.h"
 

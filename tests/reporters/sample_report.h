@@ -26,7 +26,7 @@ inline const std::string kRemoteCredential = "ghs_RemoteCredentialDoNotLeak01234
 
 // Everything a reporter must never print unless show_secrets.
 inline std::vector<std::string> PlantedSecrets() {
-  return {kGithubToken, kPassword,        kPasswordB64.substr(0, 24), kAwsKeyId,
+  return {kGithubToken,     kPassword,      kPasswordB64.substr(0, 24), kAwsKeyId,
           kSuppressedToken, kUnicodeSecret, kRemoteCredential};
 }
 
@@ -39,8 +39,9 @@ inline RuleInfo MakeRule(std::string id, std::string name, Severity sev, Finding
   r.kind = kind;
   r.tags = std::move(tags);
   r.description = "Detects " + r.name + ".";
-  r.remediation = "Revoke the credential at its provider, rotate it, and load it from a secret "
-                  "store instead of the repository.\nSecond line that text output leaves out.";
+  r.remediation =
+      "Revoke the credential at its provider, rotate it, and load it from a secret "
+      "store instead of the repository.\nSecond line that text output leaves out.";
   r.references = {"https://docs.example.com/" + r.id, "not a uri"};
   return r;
 }
@@ -96,12 +97,13 @@ inline ScanReport SampleReport() {
     f.rule_name = "Kubernetes Secret with plain values in Git";
     f.kind = FindingKind::kPolicy;
     f.severity = Severity::kHigh;
-    f.message = "Secret prod/db is committed with plain values; encrypt it with SOPS or use a "
-                "SealedSecret";
+    f.message =
+        "Secret prod/db is committed with plain values; encrypt it with SOPS or use a "
+        "SealedSecret";
     f.location = {"apps/base/db-secret.yaml", 1, 1, 10, 1, 0, 160};
     f.fingerprint = "policy-fp-0001";
-    f.related.push_back({{"apps/base/kustomization.yaml", 4, 5, 4, 24, 0, 0},
-                         "included by this Kustomization"});
+    f.related.push_back(
+        {{"apps/base/kustomization.yaml", 4, 5, 4, 24, 0, 0}, "included by this Kustomization"});
     f.related.push_back({{"clusters/prod/apps.yaml", 12, 3, 12, 30, 0, 0},
                          "deployed to prod by this Flux Kustomization"});
     rep.findings.push_back(f);
@@ -117,9 +119,9 @@ inline ScanReport SampleReport() {
     f.line_text = "aws_access_key_id=" + kAwsKeyId;
     f.blob_id = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
     f.fingerprint = "aws-fp-7777";
-    f.commit = CommitInfo{"1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d", "Jane Doe",
-                          "jane@example.com", "2025-11-03T09:15:00Z",
-                          "add legacy config with " + kAwsKeyId};
+    f.commit =
+        CommitInfo{"1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d", "Jane Doe", "jane@example.com",
+                   "2025-11-03T09:15:00Z", "add legacy config with " + kAwsKeyId};
     f.commit_path = "config.ini";
     f.live = false;
     rep.findings.push_back(f);
@@ -145,8 +147,13 @@ inline ScanReport SampleReport() {
     f.severity = Severity::kHigh;
     f.message = "Slack bot token";
     // "Jürgen: " is 9 bytes, 8 UTF-16 units; the token starts at byte column 10.
-    f.location = {"docs/my notes/Jürgen #1, draft.md", 5, 10, 5,
-                  static_cast<uint32_t>(10 + kUnicodeSecret.size()), 0, 0};
+    f.location = {"docs/my notes/Jürgen #1, draft.md",
+                  5,
+                  10,
+                  5,
+                  static_cast<uint32_t>(10 + kUnicodeSecret.size()),
+                  0,
+                  0};
     f.secret = kUnicodeSecret;
     f.line_text = "Jürgen: " + kUnicodeSecret;
     f.fingerprint = "slack-fp-9";
@@ -164,7 +171,8 @@ inline ScanReport SampleReport() {
   rep.summary.suppressed = 1;
   rep.summary.seconds = 0.42;
   rep.summary.mode = "working-tree";
-  rep.repo.repository_uri = "https://x-access-token:" + kRemoteCredential + "@github.com/acme/gitops.git";
+  rep.repo.repository_uri =
+      "https://x-access-token:" + kRemoteCredential + "@github.com/acme/gitops.git";
   rep.repo.revision = "0123456789abcdef0123456789abcdef01234567";
   rep.repo.branch = "main";
   return rep;

@@ -39,7 +39,8 @@ TEST(TextReporter, GroupsFindingsByFileWithDetails) {
   EXPECT_LT(db, legacy);
 
   // Severity, rule id and name, line:column.
-  EXPECT_NE(out.find("  HIGH      github-pat  GitHub personal access token  3:14\n"), std::string::npos)
+  EXPECT_NE(out.find("  HIGH      github-pat  GitHub personal access token  3:14\n"),
+            std::string::npos)
       << out;
   EXPECT_NE(out.find("  CRITICAL  aws-access-key-id  AWS access key ID  2:19"), std::string::npos);
   // Redacted snippet.
@@ -86,9 +87,10 @@ TEST(TextReporter, ErrorsAndSummary) {
   EXPECT_NE(out.find("warning  vendor/big.bin  skipped: larger than the 10 MB limit"),
             std::string::npos);
   EXPECT_NE(out.find("error    apps/broken.yaml:7  malformed YAML"), std::string::npos) << out;
-  EXPECT_NE(out.find("Scanned 42 files (123.5 KB), 1 skipped, working-tree, in 0.42s: "
-                     "5 findings (1 critical, 3 high, 1 medium), 1 suppressed, 1 error, 1 warning."),
-            std::string::npos)
+  EXPECT_NE(
+      out.find("Scanned 42 files (123.5 KB), 1 skipped, working-tree, in 0.42s: "
+               "5 findings (1 critical, 3 high, 1 medium), 1 suppressed, 1 error, 1 warning."),
+      std::string::npos)
       << out;
   EXPECT_EQ(out.find("INCOMPLETE"), std::string::npos);
   rep.summary.incomplete = true;

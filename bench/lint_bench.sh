@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Lint benchmark: a generated tree of N manifests (default 10,000); times
+# `vigil lint` (policies only) against `vigil scan --no-policies` (secrets
+# only) on the same tree, warm cache, and prints both with peak RSS.
+#
+#   bench/lint_bench.sh [COUNT] [DIR]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+count=${1:-10000}
+dir=${2:-/tmp/vigil-manifests-$count}
+vigil=${VIGIL:-$top/build/release/vigil}
+[ -x "$vigil" ] || { echo "build the release preset first: $vigil"; exit 2; }
+[ -d "$dir/clusters" ] || python3 "$here/gen_manifests.py" "$dir" --count "$count"
+find "$dir" -type f -print0 | xargs -0 cat > /dev/null
+"$vigil" rules list > /dev/null
+run() {
+  local name=$1; shift
+  local best=""
+  for i in 1 2 3; do
+    local t
+    t=$( { /usr/bin/time -f "%e %M" "$@" > /dev/null 2>/dev/null; } 2>&1 | tail -1 )
+    best=${best:-$t}
+    [ "$(echo "$t" | cut -d' ' -f1 | tr -d .)" -lt "$(echo "$best" | cut -d' ' -f1 | tr -d .)" ] && best=$t
+  done
+  echo "$name: $(echo "$best" | cut -d' ' -f1) s, peak RSS $(( $(echo "$best" | cut -d' ' -f2) / 1024 )) MB (best of 3)"
+}
+echo "$(find "$dir" -name '*.yaml' | wc -l) manifests, $(du -sb "$dir" | cut -f1) bytes"
+run "vigil lint           " "$vigil" lint "$dir" --no-config -q --format json
+run "vigil scan (secrets) " "$vigil" scan "$dir" --no-config -q --no-policies --format json
+run "vigil scan (both)    " "$vigil" scan "$dir" --no-config -q --format json
