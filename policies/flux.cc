@@ -129,10 +129,8 @@ void RunFluxPolicies(LintContext& ctx) {
       const ManifestFile* f = index.File(m.path);
       if (f == nullptr || !f->sops_encrypted || !IsManifest(*f)) continue;
       encrypted.push_back(f);
-      for (const auto& res : index.resources()) {
-        if (res.file == f && res.Annotation("kustomize.toolkit.fluxcd.io/decrypt") == "Disabled") {
-          disabled.push_back(&res);
-        }
+      for (const Resource* res : index.InFile(f)) {
+        if (res->Annotation("kustomize.toolkit.fluxcd.io/decrypt") == "Disabled") disabled.push_back(res);
       }
     }
     std::vector<std::string> gen_sources = EncryptedGeneratorSources(index, ks.dir, ks.members);

@@ -136,6 +136,13 @@ bool ResourceIndex::PathHasSopsMarkers(std::string_view path) const {
 
 bool ResourceIndex::DirExists(std::string_view dir) const { return dirs_.count(dir) > 0; }
 
+std::vector<const Resource*> ResourceIndex::InFile(const ManifestFile* file) const {
+  std::vector<const Resource*> out;
+  auto [lo, hi] = by_file_.equal_range(file);
+  for (auto it = lo; it != hi; ++it) out.push_back(&resources_[it->second]);
+  return out;
+}
+
 std::vector<const Resource*> ResourceIndex::OfKind(std::string_view kind) const {
   std::vector<const Resource*> out;
   for (const auto& r : resources_) {
@@ -380,6 +387,7 @@ void ResourceIndex::Build() {
       chains[m.path].emplace_back(k.file->path, std::move(m.rewrites));
     }
   }
+  for (size_t i = 0; i < resources_.size(); ++i) by_file_.emplace(resources_[i].file, i);
   for (auto& r : resources_) {
     auto it = chains.find(r.file->path);
     bool cluster = IsClusterScopedKind(r.kind);

@@ -109,6 +109,8 @@ class ResourceIndex {
   bool PathExists(std::string_view path) const;
   bool PathHasSopsMarkers(std::string_view path) const;
   bool DirExists(std::string_view dir) const;
+  // Resources declared in a file (in document order).
+  std::vector<const Resource*> InFile(const ManifestFile* file) const;
   // Resources of a kind (any apiVersion).
   std::vector<const Resource*> OfKind(std::string_view kind) const;
   // The kustomization of a directory, or nullptr.
@@ -143,6 +145,7 @@ class ResourceIndex {
   std::map<std::string, bool, std::less<>> paths_;  // path -> SOPS markers
   std::set<std::string, std::less<>> dirs_;
   std::vector<Resource> resources_;
+  std::multimap<const ManifestFile*, size_t> by_file_;
   std::vector<Kustomization> kustomizations_;
   std::map<std::string, size_t, std::less<>> kustomization_by_dir_;
   std::map<std::string, const ManifestFile*, std::less<>> sops_configs_;  // dir -> file

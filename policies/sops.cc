@@ -473,8 +473,8 @@ LintContext::Report FileReport(const char* id, const FileMeta& m, const YNode* a
 }
 
 const Resource* ObjectAt(const LintContext& ctx, const ManifestFile* f, size_t doc) {
-  for (const auto& r : ctx.index().resources()) {
-    if (r.file == f && r.doc == doc) return &r;
+  for (const Resource* r : ctx.index().InFile(f)) {
+    if (r->doc == doc) return r;
   }
   return nullptr;
 }

@@ -87,7 +87,9 @@ rc=$?
 findings=0
 if [ -s "$sarif" ]; then
   # One pipeline issue per unsuppressed result; the count on the last line.
-  python3 - "$sarif" "$rc" <<'PY' >"$logs/.vigil-issues" || true
+  failing=$rc
+  if $never_fail; then failing=0; fi
+  python3 - "$sarif" "$failing" <<'PY' >"$logs/.vigil-issues" || true
 import json, sys
 doc = json.load(open(sys.argv[1]))
 fail = sys.argv[2] == "1"

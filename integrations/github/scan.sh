@@ -120,14 +120,17 @@ args+=(--fail-on "$fail_on")
 [ -n "${INPUT_BASELINE:-}" ] && args+=(--baseline "$INPUT_BASELINE")
 if [ -n "${INPUT_ARGS:-}" ]; then read -r -a extra <<<"$INPUT_ARGS"; args+=("${extra[@]}"); fi
 
-mkdir -p "$(dirname "$sarif")"
+# The report goes to a temporary file first and into the workspace last, so
+# the summary's scan does not read the SARIF file of the first one.
+tmp_sarif=$(mktemp "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/vigil-sarif.XXXXXX")
+trap 'rm -f "$tmp_sarif"' EXIT
 echo "vigil: $vigil ${args[*]} --format sarif --output $sarif"
-"$vigil" "${args[@]}" --format sarif --output "$sarif" --quiet
+"$vigil" "${args[@]}" --format sarif --output "$tmp_sarif" --quiet
 rc=$?
 
 findings=0
-if [ -s "$sarif" ]; then
-  findings=$(python3 - "$sarif" <<'PY'
+if [ -s "$tmp_sarif" ]; then
+  findings=$(python3 - "$tmp_sarif" <<'PY'
 import json, sys
 doc = json.load(open(sys.argv[1]))
 n = 0
@@ -161,6 +164,11 @@ fi
 
 if [ "${INPUT_ANNOTATIONS:-false}" = true ] && [ "$rc" -lt 2 ]; then
   "$vigil" "${args[@]}" --format github --quiet || true
+fi
+
+if [ -s "$tmp_sarif" ]; then
+  mkdir -p "$(dirname "$sarif")"
+  cp "$tmp_sarif" "$sarif"
 fi
 
 if [ "$rc" -eq 1 ]; then

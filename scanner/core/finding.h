@@ -24,8 +24,7 @@ std::optional<Severity> ParseSeverity(std::string_view name);
 std::string_view SecurityScore(Severity s);
 
 // A place in a file. Lines and columns are 1-based; columns count bytes.
-// end_line/end_column point at the last character (inclusive), as in SARIF
-// regions where endColumn is exclusive we add one in the reporter.
+// end_column is exclusive (one past the last byte), as SARIF's endColumn.
 struct Location {
   std::string path;
   uint32_t line = 0;
@@ -60,7 +59,11 @@ struct Finding {
   std::string message;      // never contains the secret
   Location location;
   std::string secret;       // raw secret text (kept in memory only)
-  std::string line_text;    // the raw line(s) around the secret, for snippets
+  // For snippets: the raw text from the start of the finding's first line to
+  // the end of its last line (always the blob's bytes, starting at column 1).
+  // For a decoded value it is the raw line up to the encoded value, followed
+  // by the decoded secret. Reporters redact the secret in it.
+  std::string line_text;
   std::string key;          // YAML key path when found in a decoded value
   std::string decoded_from; // e.g. "base64 (Secret data)" when decoded
   std::string validation;   // validator verdict, e.g. "checksum-valid"

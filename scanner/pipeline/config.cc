@@ -64,14 +64,19 @@ Result<uint64_t> ParseSize(const std::string& s, const std::string& where) {
   size_t i = 0;
   while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
   if (i == 0) return Status::Error(where + ": invalid size `" + s + "` (e.g. 10MB)");
+  // At most 18 digits: std::stoull would throw past 2^64 (found by fuzz/config).
+  if (i > 18) return Status::Error(where + ": size `" + s + "` is too large");
   uint64_t n = std::stoull(s.substr(0, i));
   std::string unit = s.substr(i);
   for (auto& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  if (unit.empty() || unit == "B") return n;
-  if (unit == "K" || unit == "KB" || unit == "KIB") return n << 10;
-  if (unit == "M" || unit == "MB" || unit == "MIB") return n << 20;
-  if (unit == "G" || unit == "GB" || unit == "GIB") return n << 30;
-  return Status::Error(where + ": invalid size unit in `" + s + "`");
+  int shift = -1;
+  if (unit.empty() || unit == "B") shift = 0;
+  if (unit == "K" || unit == "KB" || unit == "KIB") shift = 10;
+  if (unit == "M" || unit == "MB" || unit == "MIB") shift = 20;
+  if (unit == "G" || unit == "GB" || unit == "GIB") shift = 30;
+  if (shift < 0) return Status::Error(where + ": invalid size unit in `" + s + "`");
+  if (n > (UINT64_MAX >> shift)) return Status::Error(where + ": size `" + s + "` is too large");
+  return n << shift;
 }
 
 }  // namespace

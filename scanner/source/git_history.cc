@@ -2,13 +2,19 @@
 // blob in the object database), each distinct blob once, and lazy provenance
 // (the commit that introduced a blob at a path) for blobs with findings.
 //
-// Enumeration walks commits newest first and the trees of each commit,
-// reading each tree object once (trees are deduplicated by id), so every blob
-// is seen with one path at the cost of one pass over the trees. Blob bytes are
-// read later by the pipeline's workers, each with its own repository handle.
+// Enumeration walks commits newest first, then their trees breadth first, one
+// depth level at a time in pack order, reading each tree object once (trees
+// are deduplicated by id), so every blob is seen with one path at the cost of
+// one pass over the trees. Blobs are then emitted depth first along their
+// delta chains (libgit2 caches delta bases by pack offset; its cache is 16 MB,
+// so read order decides whether a deep chain is re-inflated), with sizes from
+// the pack headers instead of a git_odb_read_header type pass. Blob bytes are
+// read by the pipeline's workers, each with its own repository handle.
+//
+// Memory: the seen-id sets, one path per distinct blob until emission, and
+// the commit graph (for provenance): proportional to distinct objects, not to
+// bytes.
 #include <algorithm>
-#include <chrono>
-#include <cstdio>
 #include <map>
 #include <queue>
 #include <utility>
@@ -147,13 +153,10 @@ struct GitHistorySource::Walk {
     while (!level.empty()) {
       current.swap(level);
       level.clear();
-      static const bool tree_chain = getenv("VIGIL_EXP_TREECHAIN") != nullptr;
-      if (tree_chain) {
-        SortByDeltaChain(&current);
-      } else {
-        std::sort(current.begin(), current.end(),
-                  [](const Pending& a, const Pending& b) { return a.order < b.order; });
-      }
+      // (Depth-first delta-chain order, as for blobs, measured no better
+      // for trees and costs a chain walk per tree.)
+      std::sort(current.begin(), current.end(),
+                [](const Pending& a, const Pending& b) { return a.order < b.order; });
       for (const Pending& tree : current) {
         progress->Enumerated(1);
         git_odb_object* raw = nullptr;
@@ -207,13 +210,9 @@ struct GitHistorySource::Walk {
 
   // Emits the blobs in pack order, skipping (and noting) large ones.
   void EmitBlobs(const std::function<void(WorkItem)>& emit) {
-    static const bool by_chain = getenv("VIGIL_EXP_PACKORDER") == nullptr;
-    if (by_chain) {
-      SortByDeltaChain(&blobs);
-    } else {
-      std::sort(blobs.begin(), blobs.end(),
-                [](const Pending& a, const Pending& b) { return a.order < b.order; });
-    }
+    // Depth-first along delta chains: 20-25% faster reads than pack order
+    // on a deep history (bench/history).
+    SortByDeltaChain(&blobs);
     for (Pending& blob : blobs) {
       progress->Enumerated(1);
       const PackIndex::Entry& entry = blob.entry;
@@ -298,7 +297,6 @@ Status GitHistorySource::Enumerate(const std::function<void(WorkItem)>& emit,
                        true});
   }
 
-  auto texp0 = std::chrono::steady_clock::now();
   Walk walk;
   walk.repo = repo.get();
   walk.odb = odb.get();
@@ -383,9 +381,7 @@ Status GitHistorySource::Enumerate(const std::function<void(WorkItem)>& emit,
     walk.AddTree(node.tree, "");
     commits_.push_back(std::move(node));
   }
-  auto tw0 = std::chrono::steady_clock::now();
   walk.WalkTrees();
-  if (getenv("VIGIL_EXP_TIMING")) fprintf(stderr, "commits %.2fs trees %.2fs\n", std::chrono::duration<double>(tw0 - texp0).count(), std::chrono::duration<double>(std::chrono::steady_clock::now() - tw0).count());
 
   if (options_.include_unreachable) {
     std::vector<git_oid> all;

@@ -328,9 +328,10 @@ void Progress::Loop() {
     uint64_t read_bytes = read_bytes_.load(), queued_bytes = queued_bytes_.load();
     double mbps = secs > 0 ? read_bytes / 1e6 / secs : 0;
     char eta[32] = "";
-    if (enumerated_.load() && read_bytes > 0 && queued_bytes > read_bytes) {
-      double rate = read_bytes / secs;
-      std::snprintf(eta, sizeof eta, ", ETA %.0fs", (queued_bytes - read_bytes) / rate);
+    (void)queued_bytes;  // packed deltas are queued with size 0: use counts
+    if (enumerated_.load() && read > 0 && queued > read && secs > 0) {
+      double rate = read / secs;
+      std::snprintf(eta, sizeof eta, ", ETA %.0fs", (queued - read) / rate);
     }
     std::fprintf(stderr,
                  "\r\033[Kvigil: %" PRIu64 " objects enumerated%s, %" PRIu64 "/%" PRIu64
@@ -386,7 +387,9 @@ Status BlobReader::Read(const WorkItem& item, BlobData* out) {
   }
   size_t size = git_odb_object_size(obj);
   if (size > max_file_size_) {
-    return Status::Error(item.path + ": blob " + item.key + " is larger than the maximum size");
+    // Only packed deltas get here (their size is unknown at enumeration).
+    return Status::Error("skipped: " + item.path + ": blob " + item.key + " is " +
+                         std::to_string(size) + " bytes (larger than the maximum file size)");
   }
   out->data = std::string_view(static_cast<const char*>(git_odb_object_data(obj)), size);
   out->blob_id = item.key;

@@ -1,0 +1,7 @@
+A = ""  # vigil:ignore
+# vigil:ignore
+B = """
+user = x
+token = 
+"""
+KEEP = ""
