@@ -34,7 +34,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     __builtin_trap();
   if (size >= 2) {
     std::string_view secret = text.substr(size / 2);
-    if (secret.size() >= 8) {
+    // A "secret" that spells its own redaction ("eyJh…[16 chars") would
+    // trivially be found again (a harness false positive, found by this
+    // target); real secrets have no '['.
+    if (secret.size() >= 8 && secret.find('[') == std::string_view::npos) {
       std::string in = vigil::RedactIn(text, secret, false);
       if (in.find(secret) != std::string::npos) __builtin_trap();
     }

@@ -39,10 +39,17 @@ State* Init() {
   return s;
 }
 
+State* state = nullptr;
+
 }  // namespace
 
+// The database is compiled here, outside the per-input timeout.
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  state = Init();
+  return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static State* state = Init();
   std::string_view text(reinterpret_cast<const char*>(data), size);
   std::vector<vigil::RawMatch> out;
   (void)state->matcher->Scan(text, &out);

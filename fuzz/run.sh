@@ -8,6 +8,8 @@
 # Working corpora grow in build/fuzz/corpus-work/<target> (seeded from
 # fuzz/corpus/<target>); crash inputs land in build/fuzz/artifacts/; each
 # target's log (with libFuzzer's final stats) in build/fuzz/logs/<target>.log.
+# VIGIL_FUZZ_NO_BUILD=1 skips the build; VIGIL_FUZZ_TIMEOUT sets -timeout
+# (seconds per input, default 10).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH="${1:-20}"
@@ -17,8 +19,10 @@ TARGETS=("$@")
 [ ${#TARGETS[@]} -eq 0 ] && TARGETS=("${ALL[@]}")
 
 export CC=clang CXX=clang++
-cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz
+if [ -z "${VIGIL_FUZZ_NO_BUILD:-}" ]; then  # set it to reuse the built targets
+  cmake --preset fuzz >/dev/null
+  cmake --build --preset fuzz
+fi
 
 B=build/fuzz
 mkdir -p "$B/artifacts" "$B/logs"
@@ -32,13 +36,13 @@ for t in "${TARGETS[@]}"; do
   log="$B/logs/$t.log"
   set +e
   "$B/fuzz/fuzz_$t" "$work" "fuzz/corpus/$t" -max_total_time="$SECONDS_EACH" \
-    -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+    -timeout="${VIGIL_FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
     -artifact_prefix="$B/artifacts/$t-" >"$log" 2>&1
   rc=$?
   set -e
-  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | awk '{print $2}')
-  ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | awk '{print $2}')
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1 || true)
+  cov=$(grep -ao 'cov: [0-9]*' "$log" | tail -1 | awk '{print $2}' || true)
+  ft=$(grep -ao 'ft: [0-9]*' "$log" | tail -1 | awk '{print $2}' || true)
   if [ $rc -eq 0 ]; then result=ok; else result="FAILED (rc $rc, see $log)"; failed+=("$t"); fi
   printf '%-16s %12s %8s %8s  %s\n' "$t" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$result"
 done

@@ -25,6 +25,11 @@ struct EmbeddedPolicyFile {
 extern const EmbeddedPolicyFile kEmbeddedPolicyFiles[];
 extern const size_t kEmbeddedPolicyFileCount;
 
+// Families of issue 5 (policies/pull.cc, ...).
+void RunPullPolicies(LintContext& ctx);
+void RunXrefPolicies(LintContext& ctx);
+void RunVaultPolicies(LintContext& ctx);
+
 namespace {
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
@@ -259,6 +264,9 @@ class ManifestLinter : public Inspector {
     RunSopsPolicies(ctx);
     RunFluxPolicies(ctx);
     RunGenPolicies(ctx);
+    RunPullPolicies(ctx);
+    RunXrefPolicies(ctx);
+    RunVaultPolicies(ctx);
     std::vector<Finding> found = ctx.TakeFindings();
     std::sort(found.begin(), found.end(), [](const Finding& a, const Finding& b) {
       return std::tie(a.location.path, a.location.line, a.location.column, a.rule_id, a.secret) <

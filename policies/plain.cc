@@ -34,7 +34,8 @@ bool IsCertificate(std::string_view decoded) {
 // PLAIN-001 and the "has real values" test other policies share.
 bool RealValue(const LintContext& ctx, const SecretEntry& e) {
   if (!e.valid) return false;
-  if (ctx.IsPlaceholder(e.value->value) || ctx.IsPlaceholder(e.decoded)) return false;
+  // data: judge the decoded text only (base64 text can contain "todo", "xxxx"...).
+  if ((e.section != "data" && ctx.IsPlaceholder(e.value->value)) || ctx.IsPlaceholder(e.decoded)) return false;
   if (IsCertificate(e.decoded)) return false;
   return true;
 }
@@ -100,7 +101,7 @@ void Plain002(LintContext& ctx) {
     const ManifestFile& f = *fp;
     if (f.sops_encrypted) continue;
     std::string base = Lower(BaseName(f.path));
-    bool key_file = base == "keys.txt" || base.size() > 7 && base.compare(base.size() - 7, 7, ".agekey") == 0;
+    bool key_file = base == "keys.txt" || (base.size() > 7 && base.compare(base.size() - 7, 7, ".agekey") == 0);
     std::string_view raw = f.raw;
     size_t start = 0;
     std::string what;

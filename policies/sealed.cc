@@ -88,11 +88,12 @@ void Sealed002(LintContext& ctx, const Resource& r, std::map<std::string, std::v
     if (val.find("{{") != std::string::npos || val.find("${") != std::string::npos) continue;
     std::string why;
     std::string bytes;
-    if (ctx.IsPlaceholder(val) || Lower(val).find("placeholder") != std::string::npos) {
+    bool b64 = DecodeBase64Strict(val, &bytes);
+    if (!b64 && (ctx.IsPlaceholder(val) || Lower(val).find("placeholder") != std::string::npos)) {
       why = "is a placeholder, not a ciphertext";
     } else if (val.size() > 3 && val.compare(val.size() - 3, 3, "...") == 0) {
       why = "is elided with '...' (a documentation excerpt, not a ciphertext)";
-    } else if (!DecodeBase64Strict(val, &bytes)) {
+    } else if (!b64) {
       why = "is not standard base64";
     } else if (bytes.size() < 2) {
       why = "is too short to be a ciphertext";

@@ -243,8 +243,11 @@ std::string FormatSeconds(double seconds) {
   if (seconds < 60) {
     std::snprintf(buf, sizeof buf, "%.2fs", seconds);
   } else {
-    int total = static_cast<int>(seconds + 0.5);
-    std::snprintf(buf, sizeof buf, "%dm%02ds", total / 60, total % 60);
+    // Clamp: a duration is never near INT_MAX seconds, but a corrupt value
+    // must not be undefined behaviour.
+    double clamped = seconds > 1e9 || seconds != seconds ? 1e9 : seconds;
+    long long total = static_cast<long long>(clamped + 0.5);
+    std::snprintf(buf, sizeof buf, "%lldm%02llds", total / 60, total % 60);
   }
   return buf;
 }

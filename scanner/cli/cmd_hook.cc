@@ -9,6 +9,11 @@
 // pre-commit.vigil-backup, which the vigil hook then runs after its own check.
 // Uninstall removes only a hook carrying vigil's marker line and restores the
 // backup.
+//
+// `git commit -a` and `git commit PATH...` stage into a temporary index named
+// by GIT_INDEX_FILE, which the staged source (libgit2) does not read; the hook
+// then scans the working-tree content of the files that index changes, which
+// is what those commands commit.
 #include <CLI/CLI.hpp>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -173,8 +178,23 @@ std::string HookScript(const std::string& binary) {
     << "    echo '  `vigil hook install` again, or `vigil hook uninstall`).' >&2\n"
     << "    exit 1\n"
     << "  fi\n"
-    << "  \"$VIGIL\" scan --staged --quiet\n"
-    << "  rc=$?\n"
+    << "  case \"${GIT_INDEX_FILE:-index}\" in\n"
+    << "  index|*/index)\n"
+    << "    \"$VIGIL\" scan --staged --quiet\n"
+    << "    rc=$? ;;\n"
+    << "  *)\n"
+    << "    # git commit -a / git commit PATH...: git stages into a temporary index\n"
+    << "    # (GIT_INDEX_FILE) and commits the working tree's content of these files.\n"
+    << "    list=$(mktemp \"${TMPDIR:-/tmp}/vigil-hook.XXXXXX\") || exit 2\n"
+    << "    git diff --cached --name-only --diff-filter=ACMR -z >\"$list\"\n"
+    << "    rc=0\n"
+    << "    if [ -s \"$list\" ]; then\n"
+    << "      xargs -0 \"$VIGIL\" scan --quiet -- <\"$list\"\n"
+    << "      rc=$?\n"
+    << "      if [ \"$rc\" -eq 123 ]; then rc=1; fi\n"
+    << "    fi\n"
+    << "    rm -f \"$list\" ;;\n"
+    << "  esac\n"
     << "  if [ \"$rc\" -eq 1 ]; then\n"
     << "    echo '' >&2\n"
     << "    echo 'vigil: commit refused: the staged changes contain the secrets or manifest problems above.' >&2\n"

@@ -37,7 +37,7 @@ void InstallSignalHandlers() {
 Result<uint64_t> ParseSizeFlag(const std::string& s) {
   size_t i = 0;
   while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
-  if (i == 0) return Status::Error("--max-file-size: invalid size `" + s + "` (e.g. 10MB)");
+  if (i == 0 || i > 18) return Status::Error("--max-file-size: invalid or too large size `" + s + "` (e.g. 10MB)");
   uint64_t n = std::stoull(s.substr(0, i));
   std::string u = s.substr(i);
   for (auto& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

@@ -5,6 +5,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <mutex>
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
@@ -19,10 +20,34 @@ namespace vigil {
 
 struct RuleDatabase::Impl {
   hs_database_t* db = nullptr;
-  std::vector<std::unique_ptr<RE2>> re2;
-  std::vector<int> secret_group;  // 0 = whole match
+  RE2::Options re_opts;
+  std::vector<std::string> patterns;
+  // RE2s are compiled on first use when the database came from the cache
+  // (its patterns were checked when the cache was written), so a pre-commit
+  // run pays only for the rules that see a candidate. Each slot is written
+  // once, under its own once_flag; slots are never reallocated.
+  std::unique_ptr<std::once_flag[]> once;
+  mutable std::vector<std::unique_ptr<RE2>> re2;
+  mutable std::vector<int> secret_group;  // 0 = whole match
   std::vector<uint32_t> window;
   std::vector<std::vector<std::string>> keywords_lower;
+
+  void Compile(size_t i) const {
+    auto re = std::make_unique<RE2>(patterns[i], re_opts);
+    int group = 0;
+    const auto& named = re->NamedCapturingGroups();
+    if (auto it = named.find("secret"); it != named.end()) {
+      group = it->second;
+    } else if (re->NumberOfCapturingGroups() >= 1) {
+      group = 1;
+    }
+    secret_group[i] = group;
+    re2[i] = std::move(re);
+  }
+  const RE2& Get(size_t i) const {
+    std::call_once(once[i], [this, i] { Compile(i); });
+    return *re2[i];
+  }
   ~Impl() {
     if (db) hs_free_database(db);
   }
@@ -53,10 +78,11 @@ std::string CacheKey(const std::vector<Rule>& rules) {
   if (hs_populate_platform(&plat) == HS_SUCCESS) {
     h = Fnv1a(h, std::to_string(plat.tune) + "/" + std::to_string(plat.cpu_features));
   }
-  h = Fnv1a(h, "vigil-db-v1");
+  h = Fnv1a(h, "vigil-db-v2-prefilter");
   for (const auto& r : rules) {
     h = Fnv1a(h, r.id);
     h = Fnv1a(h, r.pattern);
+    h = Fnv1a(h, r.prefilter);
   }
   char buf[17];
   snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
@@ -115,27 +141,19 @@ Result<std::shared_ptr<const RuleDatabase>> RuleDatabase::Build(std::vector<Rule
   re_opts.set_encoding(RE2::Options::EncodingLatin1);
   re_opts.set_log_errors(false);
   re_opts.set_max_mem(64 << 20);
+  impl.re_opts = re_opts;
+  impl.once = std::make_unique<std::once_flag[]>(rules.size());
+  impl.re2.resize(rules.size());
+  impl.secret_group.assign(rules.size(), 0);
   for (const auto& r : rules) {
     if (!r.validator.empty() && !IsKnownValidator(r.validator))
       return Status::Error(r.source_file + " (rule " + r.id + "): unknown validator `" +
                            r.validator + "`");
-    auto re = std::make_unique<RE2>(r.pattern, re_opts);
-    if (!re->ok())
-      return Status::Error(r.source_file + " (rule " + r.id + "): RE2 rejects the pattern: " +
-                           re->error());
-    int group = 0;
-    const auto& named = re->NamedCapturingGroups();
-    if (auto it = named.find("secret"); it != named.end()) {
-      group = it->second;
-    } else if (re->NumberOfCapturingGroups() >= 1) {
-      group = 1;
-    }
-    impl.secret_group.push_back(group);
+    impl.patterns.push_back(r.pattern);
     impl.window.push_back(r.window ? r.window : kDefaultWindow);
     std::vector<std::string> kw;
     for (const auto& k : r.keywords) kw.push_back(ToLower(k));
     impl.keywords_lower.push_back(std::move(kw));
-    impl.re2.push_back(std::move(re));
   }
 
   std::string cache_path;
@@ -145,10 +163,17 @@ Result<std::shared_ptr<const RuleDatabase>> RuleDatabase::Build(std::vector<Rule
     if (impl.db) out->from_cache_ = true;
   }
   if (!impl.db) {
+    // Not from the cache: check every pattern in RE2 now.
+    for (size_t i = 0; i < rules.size(); ++i) {
+      const RE2& re = impl.Get(i);
+      if (!re.ok())
+        return Status::Error(rules[i].source_file + " (rule " + rules[i].id +
+                             "): RE2 rejects the pattern: " + re.error());
+    }
     std::vector<const char*> exprs;
     std::vector<unsigned> flags, ids;
     for (size_t i = 0; i < rules.size(); ++i) {
-      exprs.push_back(rules[i].pattern.c_str());
+      exprs.push_back(rules[i].prefilter.empty() ? rules[i].pattern.c_str() : rules[i].prefilter.c_str());
       flags.push_back(0);
       ids.push_back(static_cast<unsigned>(i));
     }
@@ -161,7 +186,8 @@ Result<std::shared_ptr<const RuleDatabase>> RuleDatabase::Build(std::vector<Rule
       if (err) {
         if (err->expression >= 0 && static_cast<size_t>(err->expression) < rules.size()) {
           const Rule& r = rules[err->expression];
-          msg = r.source_file + " (rule " + r.id + "): Hyperscan rejects the pattern: ";
+          msg = r.source_file + " (rule " + r.id + "): Hyperscan rejects the " +
+                (r.prefilter.empty() ? "pattern" : "prefilter") + ": ";
         }
         msg += err->message;
         hs_free_compile_error(err);
@@ -239,10 +265,17 @@ int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
   uint64_t lo = to > window ? to - window : 0;
   lo = std::max(lo, last);
   uint64_t hi = std::min<uint64_t>(st->data.size(), to + kLookahead);
-  const RE2& re = *impl.re2[id];
+  const RE2& re = impl.Get(id);
+  if (!re.ok()) {
+    last = to;
+    return 0;
+  }
   int ngroups = re.NumberOfCapturingGroups() + 1;
   st->groups.resize(ngroups);
-  if (!re.Match(st->data, lo, hi, RE2::UNANCHORED, st->groups.data(), ngroups)) {
+  // RE2 sees only the window (a small text lets it use its fastest
+  // engines); a match starting exactly at `lo` sees no left context.
+  re2::StringPiece window_text(st->data.data() + lo, hi - lo);
+  if (!re.Match(window_text, 0, window_text.size(), RE2::UNANCHORED, st->groups.data(), ngroups)) {
     last = to;  // engines disagree here (context at the window edge); move on
     return 0;
   }

@@ -24,6 +24,11 @@ struct Rule {
   std::string provider;     // from the file's `provider:` key
   Severity severity = Severity::kHigh;
   std::string pattern;      // accepted by both Hyperscan and RE2; group 1 = secret
+  // Optional: what Hyperscan scans for instead of `pattern` (a cheap prefix
+  // such as the keyword and the assignment); RE2 then confirms `pattern` in
+  // the window around each candidate. For rules whose full pattern is
+  // expensive for Hyperscan (long bounded repeats, alternations).
+  std::string prefilter;
   std::vector<std::string> keywords;  // optional: one must occur in the match (case-insensitive)
   double min_entropy = 0;   // Shannon bits per character of the secret
   std::string validator;    // optional offline validator name

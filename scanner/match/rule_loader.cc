@@ -46,7 +46,7 @@ Status StringList(const YAML::Node& n, const std::string& where, std::vector<std
 
 const std::set<std::string>& KnownRuleKeys() {
   static const std::set<std::string> k = {
-      "id", "name", "description", "remediation", "severity", "pattern", "keywords",
+      "id", "name", "description", "remediation", "severity", "pattern", "prefilter", "keywords",
       "min_entropy", "validator", "placeholder_check", "window", "references", "tags",
       "examples", "negative_examples"};
   return k;
@@ -77,6 +77,7 @@ Status ParseRulesYaml(std::string_view text, const std::string& origin, std::vec
       where += " (rule " + rule.id + ")";
       if (!r["pattern"]) return Status::Error(where + ": rule without `pattern`");
       rule.pattern = r["pattern"].as<std::string>();
+      if (r["prefilter"]) rule.prefilter = r["prefilter"].as<std::string>();
       rule.name = r["name"] ? r["name"].as<std::string>() : rule.id;
       rule.description = r["description"] ? r["description"].as<std::string>() : "";
       rule.remediation = r["remediation"] ? r["remediation"].as<std::string>() : "";

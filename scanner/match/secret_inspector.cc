@@ -35,6 +35,25 @@ class SecretWorker : public InspectorWorker {
       decoded_.clear();
       decoder_->Decode(blob, &decoded_);
       if (!decoded_.empty()) {
+        // The decoder knows what an encoded value means: a plain match on
+        // the encoded text itself (the base64 of a Secret's data) gives way
+        // to what the decoded value shows, placeholder or secret.
+        size_t w = first;
+        for (size_t i = first; i < out->size(); ++i) {
+          const Location& loc = (*out)[i].location;
+          bool inside = false;
+          for (const auto& dv : decoded_) {
+            if (loc.offset >= dv.offset && loc.end_offset <= dv.end_offset) {
+              inside = true;
+              break;
+            }
+          }
+          if (!inside) {
+            if (w != i) (*out)[w] = std::move((*out)[i]);
+            ++w;
+          }
+        }
+        out->resize(w);
         LineIndex lines(blob.data);
         for (const auto& dv : decoded_) {
           matches_.clear();

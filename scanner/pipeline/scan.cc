@@ -333,7 +333,11 @@ ScanOutcome RunScan(Source& source, const std::vector<Inspector*>& inspectors,
       const WorkItem& item = items[i];
       Status rs = reader->Read(item, &blob);
       if (!rs.ok()) {
-        res.errors.push_back({item.path, 0, rs.message(), false});
+        // A reader that finds an item over a limit only once it reads it
+        // (packed git blobs) says "skipped: ...": a note, not an error.
+        bool skipped = rs.message().find("skipped:") != std::string::npos;
+        if (skipped) res.skipped++;
+        res.errors.push_back({item.path, 0, rs.message(), skipped});
         continue;
       }
       if (LooksBinary(blob.data)) {

@@ -216,9 +216,10 @@ bool IsLfsPointer(std::string_view data);
 inline constexpr uint64_t kLfsMinSize = 100;
 inline constexpr uint64_t kLfsMaxSize = 400;
 
-// Progress shared by a source and its readers: enumeration counts, then the
-// blobs read by the pipeline's workers. Prints on stderr (TTY only) from a
-// background thread started by Start().
+// Enumeration progress on stderr (TTY only): objects enumerated and blobs
+// queued, from a background thread between Start() and EnumerationDone().
+// The scan phase's progress (blobs scanned, MB/s) is the pipeline's; the
+// Read() counters are kept for callers that want totals.
 class Progress {
  public:
   explicit Progress(bool enabled);  // enabled = option && stderr is a TTY
@@ -233,7 +234,11 @@ class Progress {
     read_.fetch_add(1, std::memory_order_relaxed);
     read_bytes_.fetch_add(bytes, std::memory_order_relaxed);
   }
-  void EnumerationDone() { enumerated_.store(true); }
+  // Stops the display (clearing the line) when enumeration ends.
+  void EnumerationDone() {
+    enumerated_.store(true);
+    Stop();
+  }
   // Starts the printer thread (no-op when disabled or already started).
   void Start();
   // Stops the printer and clears the line.

@@ -324,23 +324,13 @@ void Progress::Loop() {
     }
     if (stop_.load()) break;
     double secs = std::chrono::duration<double>(Clock::now() - start).count();
-    uint64_t read = read_.load(), queued = queued_.load();
-    uint64_t read_bytes = read_bytes_.load(), queued_bytes = queued_bytes_.load();
-    double mbps = secs > 0 ? read_bytes / 1e6 / secs : 0;
-    char eta[32] = "";
-    (void)queued_bytes;  // packed deltas are queued with size 0: use counts
-    if (enumerated_.load() && read > 0 && queued > read && secs > 0) {
-      double rate = read / secs;
-      std::snprintf(eta, sizeof eta, ", ETA %.0fs", (queued - read) / rate);
-    }
+    uint64_t objects = objects_.load();
     std::fprintf(stderr,
-                 "\r\033[Kvigil: %" PRIu64 " objects enumerated%s, %" PRIu64 "/%" PRIu64
-                 " blobs scanned, %.1f MB, %.1f MB/s%s",
-                 objects_.load(), enumerated_.load() ? "" : "...", read, queued,
-                 read_bytes / 1e6, mbps, eta);
+                 "\r\033[Kvigil: reading history: %" PRIu64 " objects enumerated (%.0f/s), %" PRIu64
+                 " blobs queued",
+                 objects, secs > 0 ? objects / secs : 0.0, queued_.load());
     std::fflush(stderr);
     printed = true;
-    if (enumerated_.load() && read >= queued) break;
   }
   if (printed) {
     std::fputs("\r\033[K", stderr);

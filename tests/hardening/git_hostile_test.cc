@@ -46,7 +46,9 @@ RunResult RunBounded(const std::string& args, int seconds, const std::string& cw
   auto dir = fs::temp_directory_path() / ("vigil-hgit-" + std::to_string(getpid()) + "-" + std::to_string(n++));
   fs::create_directories(dir);
   std::string out = (dir / "out").string(), err = (dir / "err").string();
-  std::string cmd = "cd " + Quote(cwd) + " && HOME=" + Quote(dir.string()) + " timeout -s KILL " +
+  std::string cmd = "cd " + Quote(cwd) + " && HOME=" + Quote(dir.string()) +
+                    " XDG_CACHE_HOME=" + Quote((fs::temp_directory_path() / "vigil-hardening-cache").string()) +
+                    " timeout -s KILL " +
                     std::to_string(seconds) + " " + Quote(VIGIL_BINARY) + " " + args + " </dev/null >" +
                     Quote(out) + " 2>" + Quote(err);
   int status = std::system(cmd.c_str());
@@ -165,7 +167,7 @@ TEST(HostileGit, NothingFromTheRepositoryEverRuns) {
                                          {"working-tree", "scan ."},
                                          {"lint-staged", "lint . --staged"}}) {
     SCOPED_TRACE(m.name);
-    RunResult r = RunBounded(m.args + " --format json -q --no-cache", 120, g.root());
+    RunResult r = RunBounded(m.args + " --format json -q", 120, g.root());
     EXPECT_NO_CRASH(r);
     std::vector<std::string> ran;
     for (const auto& e : fs::directory_iterator(markers)) ran.push_back(e.path().filename().string());
@@ -173,10 +175,10 @@ TEST(HostileGit, NothingFromTheRepositoryEverRuns) {
     for (const auto& name : ran) fs::remove(markers + "/" + name);
   }
   // The scans still work: the history has the secret, the index too.
-  RunResult h = RunBounded("scan . --history --format json -q --no-cache", 120, g.root());
+  RunResult h = RunBounded("scan . --history --format json -q", 120, g.root());
   EXPECT_EQ(h.code, 1) << h.err;
   EXPECT_TRUE(HasSecret(h.out)) << h.out.substr(0, 1000);
-  RunResult s = RunBounded("scan . --staged --format json -q --no-cache", 120, g.root());
+  RunResult s = RunBounded("scan . --staged --format json -q", 120, g.root());
   EXPECT_EQ(s.code, 1) << s.err;
   EXPECT_TRUE(HasSecret(s.out)) << s.out.substr(0, 1000);
 }
@@ -185,14 +187,14 @@ TEST(HostileGit, NothingFromTheRepositoryEverRuns) {
 
 TEST(HostileGit, TruncatedPackFile) {
   GitTree g;
-  ASSERT_EQ(Sh("git gc -q --aggressive && git prune -q", g.root()), 0);
+  ASSERT_EQ(Sh("git gc -q --aggressive --prune=now", g.root()), 0);
   std::vector<fs::path> packs;
   for (const auto& e : fs::directory_iterator(g.root() + "/.git/objects/pack")) {
     if (e.path().extension() == ".pack") packs.push_back(e.path());
   }
   ASSERT_FALSE(packs.empty());
   for (const auto& p : packs) fs::resize_file(p, fs::file_size(p) / 2);
-  RunResult r = RunBounded("scan . --history --format json -q --no-cache", 120, g.root());
+  RunResult r = RunBounded("scan . --history --format json -q", 120, g.root());
   EXPECT_NO_CRASH(r);
   // Not a silent success: exit 2 with a message, or per-object errors listed.
   json j = json::parse(r.out, nullptr, false);
@@ -203,7 +205,7 @@ TEST(HostileGit, TruncatedPackFile) {
 
 TEST(HostileGit, CorruptPackBytes) {
   GitTree g;
-  ASSERT_EQ(Sh("git gc -q && git prune -q", g.root()), 0);
+  ASSERT_EQ(Sh("git gc -q --prune=now", g.root()), 0);
   for (const auto& e : fs::directory_iterator(g.root() + "/.git/objects/pack")) {
     if (e.path().extension() != ".pack") continue;
     std::fstream f(e.path(), std::ios::in | std::ios::out | std::ios::binary);
@@ -213,7 +215,7 @@ TEST(HostileGit, CorruptPackBytes) {
       f.put('\x5a');
     }
   }
-  RunResult r = RunBounded("scan . --history --format json -q --no-cache", 120, g.root());
+  RunResult r = RunBounded("scan . --history --format json -q", 120, g.root());
   EXPECT_NO_CRASH(r);
   json j = json::parse(r.out, nullptr, false);
   bool reported = r.code == 2 || (!j.is_discarded() && !j["errors"].empty());
@@ -230,7 +232,7 @@ TEST(HostileGit, MissingBlobIsAPerItemError) {
   fs::path obj = g.root() + "/.git/objects/" + id.substr(0, 2) + "/" + id.substr(2);
   ASSERT_TRUE(fs::exists(obj));
   fs::remove(obj);
-  RunResult r = RunBounded("scan . --history --format json -q --no-cache", 120, g.root());
+  RunResult r = RunBounded("scan . --history --format json -q", 120, g.root());
   EXPECT_NO_CRASH(r);
   json j = json::parse(r.out, nullptr, false);
   ASSERT_FALSE(j.is_discarded()) << r.err;
@@ -248,9 +250,11 @@ TEST(HostileGit, MissingCommitObject) {
   std::string id = ReadFile(head_file).substr(0, 40);
   fs::remove(g.root() + "/.git/objects/" + id.substr(0, 2) + "/" + id.substr(2));
   for (const std::string mode : {"--history", "--staged", "--range HEAD~1..HEAD"}) {
-    RunResult r = RunBounded("scan . " + mode + " --format json -q --no-cache", 120, g.root());
+    RunResult r = RunBounded("scan . " + mode + " --format json -q", 120, g.root());
     EXPECT_NO_CRASH(r);
-    if (std::string(mode) != "--staged") EXPECT_EQ(r.code, 2) << mode << ": " << r.err;
+    if (std::string(mode) != "--staged") {
+      EXPECT_EQ(r.code, 2) << mode << ": " << r.err;
+    }
   }
 }
 
@@ -259,24 +263,24 @@ TEST(HostileGit, GitFilePointingElsewhere) {
   // Points at a directory that does not exist.
   t.Write("work/.git", "gitdir: /nonexistent/vigil/repo.git\n");
   t.Write("work/a.env", std::string("TOKEN=") + kToken + "\n");
-  RunResult r = RunBounded("scan work --history --format json -q --no-cache", 60, t.path());
+  RunResult r = RunBounded("scan work --history --format json -q", 60, t.path());
   EXPECT_EQ(r.code, 2) << r.out.substr(0, 300) << r.err;
   EXPECT_FALSE(r.err.empty());
-  r = RunBounded("scan work --staged --format json -q --no-cache", 60, t.path());
+  r = RunBounded("scan work --staged --format json -q", 60, t.path());
   EXPECT_EQ(r.code, 2) << r.err;
   // Garbage in the .git file.
   t.Write("work2/.git", std::string("\x00\xffgitdir", 8));
-  r = RunBounded("scan work2 --history --format json -q --no-cache", 60, t.path());
+  r = RunBounded("scan work2 --history --format json -q", 60, t.path());
   EXPECT_EQ(r.code, 2) << r.err;
   // The working tree is still scannable: the .git file itself is skipped.
-  r = RunBounded("scan work --format json -q --no-cache", 60, t.path());
+  r = RunBounded("scan work --format json -q", 60, t.path());
   EXPECT_EQ(r.code, 1) << r.err;
   EXPECT_TRUE(HasSecret(r.out));
   // A .git file pointing at a real repository elsewhere (a worktree layout):
   // that repository is what git would use; vigil must not crash on it.
   GitTree other;
   t.Write("work3/.git", "gitdir: " + other.root() + "/.git\n");
-  r = RunBounded("scan work3 --history --format json -q --no-cache", 120, t.path());
+  r = RunBounded("scan work3 --history --format json -q", 120, t.path());
   EXPECT_NO_CRASH(r);
 }
 
@@ -301,7 +305,7 @@ TEST(HostileGit, HugeNumbersOfRefs) {
     }
   }
   auto started = std::chrono::steady_clock::now();
-  RunResult r = RunBounded("scan . --history --format json -q --no-cache", 180, g.root());
+  RunResult r = RunBounded("scan . --history --format json -q", 180, g.root());
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   EXPECT_EQ(r.code, 1) << r.err.substr(0, 2000);
   EXPECT_LT(secs, 120);
@@ -318,7 +322,7 @@ TEST(HostileGit, EmptyAndBareRepositories) {
   ASSERT_EQ(Sh("git init -q empty && git init -q --bare bare.git", t.path()), 0);
   for (const std::string dir : {"empty", "bare.git"}) {
     for (const std::string mode : {"--history", "--staged"}) {
-      RunResult r = RunBounded("scan " + dir + " " + mode + " --format json -q --no-cache", 60, t.path());
+      RunResult r = RunBounded("scan " + dir + " " + mode + " --format json -q", 60, t.path());
       EXPECT_NO_CRASH(r);
     }
   }
@@ -331,13 +335,13 @@ TEST(HostileGit, CorruptIndexForStaged) {
     f.seekp(40);
     f.write("\xff\xff\xff\xff\xff\xff\xff\xff", 8);
   }
-  RunResult r = RunBounded("scan . --staged --format json -q --no-cache", 60, g.root());
+  RunResult r = RunBounded("scan . --staged --format json -q", 60, g.root());
   EXPECT_NO_CRASH(r);
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_FALSE(r.err.empty());
   // Truncated to nothing.
   fs::resize_file(g.root() + "/.git/index", 10);
-  r = RunBounded("scan . --staged --format json -q --no-cache", 60, g.root());
+  r = RunBounded("scan . --staged --format json -q", 60, g.root());
   EXPECT_NO_CRASH(r);
   EXPECT_EQ(r.code, 2) << r.err;
 }

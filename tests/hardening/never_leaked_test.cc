@@ -157,54 +157,54 @@ const std::vector<std::string> kFormats = {"text", "json", "sarif", "github", "m
 
 TEST_F(NeverLeaked, EveryFormatToStdoutAndFiles) {
   for (const auto& f : kFormats) {
-    RunResult r = Check("scan . --no-cache --format " + f);
+    RunResult r = Check("scan . --format " + f);
     EXPECT_EQ(r.code, 1) << f << "\n" << r.out.substr(0, 2000) << r.err;
-    Check("scan . --no-cache --format " + f + " -o " + Quote(out_dir_ + "/report." + f));
-    Check("scan . --no-cache --format " + f + " --show-suppressed --color always");
-    Check("scan app clusters keys --no-cache -q --format " + f);
+    Check("scan . --format " + f + " -o " + Quote(out_dir_ + "/report." + f));
+    Check("scan . --format " + f + " --show-suppressed --color always");
+    Check("scan app clusters keys -q --format " + f);
     Check("lint . --format " + f);
     Check("lint . --format " + f + " -o " + Quote(out_dir_ + "/lint." + f));
-    Check("scan . --no-cache --no-policies --format " + f);
+    Check("scan . --no-policies --format " + f);
   }
   // Notes on stderr (no -q) next to a report file.
-  Check("scan . --no-cache --format json -o " + Quote(out_dir_ + "/r.json"));
+  Check("scan . --format json -o " + Quote(out_dir_ + "/r.json"));
 }
 
 TEST_F(NeverLeaked, StdinAndSingleFiles) {
   std::string env = ReadFile(tree_.path() + "/app/config.env");
   for (const auto& f : kFormats) {
-    Check("scan - --no-cache --format " + f, env);
-    Check("scan - --no-cache --stdin-name app/config.env --format " + f, env);
-    Check("scan app/config.env --no-cache --format " + f);
-    Check("scan clusters/prod/secret.yaml --no-cache --format " + f);
+    Check("scan - --format " + f, env);
+    Check("scan - --stdin-name app/config.env --format " + f, env);
+    Check("scan app/config.env --format " + f);
+    Check("scan clusters/prod/secret.yaml --format " + f);
   }
 }
 
 TEST_F(NeverLeaked, ErrorsAndPartialResults) {
   for (const auto& f : kFormats) {
-    Check("scan . --no-cache --timeout 0.0001 --format " + f);
-    Check("scan . --no-cache --max-file-size 10B --format " + f);
-    Check("scan . no-such-dir --no-cache --format " + f);
+    Check("scan . --timeout 0.0001 --format " + f);
+    Check("scan . --max-file-size 10B --format " + f);
+    Check("scan . no-such-dir --format " + f);
   }
   // A configuration that names a planted secret in an allowlist (the user's
   // own file) and one that is malformed around it.
   tree_.Write(".vigil.yaml", "version: 1\nallowlist:\n  stopwords: ['" + github_ + "']\n");
-  Check("scan . --no-cache --format json --show-suppressed");
-  Check("scan . --no-cache --format sarif --show-suppressed");
+  Check("scan . --format json --show-suppressed");
+  Check("scan . --format sarif --show-suppressed");
   tree_.Write(".vigil.yaml", "version: 1\nallowlist:\n  regexes: ['" + github_ + "(']\n");
-  RunResult r = RunVigil("scan . --no-cache", tree_.path());
+  RunResult r = RunVigil("scan .", tree_.path());
   EXPECT_EQ(r.code, 2);
   // Echoing the user's own configuration back is acceptable for a config
   // error; but it must never echo a secret found in the scanned files.
   fs::remove(tree_.path() + "/.vigil.yaml");
   tree_.Write(".vigil.yaml", "version: 1\nunknown-key: [\n");
-  Check("scan . --no-cache --format json");
+  Check("scan . --format json");
   fs::remove(tree_.path() + "/.vigil.yaml");
   // Usage errors.
-  Check("scan . --no-cache --format nope");
-  Check("scan . --no-cache --fail-on nope");
-  Check("scan . --no-cache --rules " + Quote(tree_.path() + "/app"));  // not rule files
-  Check("scan . --no-cache --baseline " + Quote(tree_.path() + "/app/config.env"));
+  Check("scan . --format nope");
+  Check("scan . --fail-on nope");
+  Check("scan . --rules " + Quote(tree_.path() + "/app"));  // not rule files
+  Check("scan . --baseline " + Quote(tree_.path() + "/app/config.env"));
 }
 
 TEST_F(NeverLeaked, GitModes) {
@@ -220,24 +220,24 @@ TEST_F(NeverLeaked, GitModes) {
   tree_.Write("staged.env", "TOKEN=" + github_ + "\n");
   ASSERT_EQ(sh("git add staged.env"), 0);
   for (const auto& f : kFormats) {
-    Check("scan . --history --no-cache --format " + f);
-    Check("scan . --history --all-objects --no-cache --format " + f + " -o " + Quote(out_dir_ + "/h." + f));
-    Check("scan . --staged --no-cache --format " + f);
-    Check("scan . --range HEAD~1..HEAD --no-cache --format " + f);
+    Check("scan . --history --format " + f);
+    Check("scan . --history --all-objects --format " + f + " -o " + Quote(out_dir_ + "/h." + f));
+    Check("scan . --staged --format " + f);
+    Check("scan . --range HEAD~1..HEAD --format " + f);
     Check("lint . --staged --format " + f);
   }
 }
 
 TEST_F(NeverLeaked, ShowSecretsDoesShowThem) {
-  Check("scan . --no-cache --format json --show-secrets", "", /*show=*/true);
-  Check("scan . --no-cache --format text --show-secrets", "", /*show=*/true);
-  Check("scan . --no-cache --format sarif --show-secrets -o " + Quote(out_dir_ + "/s.sarif"), "", true);
+  Check("scan . --format json --show-secrets", "", /*show=*/true);
+  Check("scan . --format text --show-secrets", "", /*show=*/true);
+  Check("scan . --format sarif --show-secrets -o " + Quote(out_dir_ + "/s.sarif"), "", true);
 }
 
 TEST_F(NeverLeaked, TheFindingsAreThere) {
   // The planted values are really found (else the leak checks would pass
   // vacuously): each rule family fires.
-  RunResult r = RunVigil("scan . --no-cache --format json -q", tree_.path());
+  RunResult r = RunVigil("scan . --format json -q", tree_.path());
   EXPECT_EQ(r.code, 1) << r.err;
   for (const std::string rule : {"github-pat-classic", "database-url-postgres", "aws-secret-access-key",
                                  "private-key-rsa"}) {

@@ -7,7 +7,7 @@ repo=$TMP/repo
 new_repo "$repo"
 cd "$repo"
 printf 'A=1\nGITHUB_TOKEN=%s\n' "$TOKEN" >app.env
-printf 'token: %s\n' "$TOKEN2" >values.yaml
+printf 'token: %s\n' "$TOKEN2" >notes.txt
 git add . && git commit -qm "secrets"
 
 scan_count() {  # scan_count ARGS...: unsuppressed findings
@@ -39,7 +39,7 @@ rm new.yaml
 
 # Rebase a branch: the branch's commits get new ids.
 git checkout -q -b feature HEAD~1
-printf 'token: %s\nextra: 1\n' "$TOKEN2" >values.yaml
+printf 'token: %s\nextra: 1\n' "$TOKEN2" >notes.txt
 git commit -qam "feature edit"
 git checkout -q main
 echo "more" >>README.md && git commit -qam "main moves on"
@@ -60,7 +60,7 @@ printf 'A=1\nGITHUB_TOKEN=${GITHUB_TOKEN}\n' >app.env
 expect_rc 0 "baseline update" "$VIGIL" baseline update --no-config -q
 check "one fixed finding removed" contains "$OUT" "1 fixed findings removed, 1 remain"
 check "pruned entry gone" test "$(grep -c '"fingerprint"' .vigil-baseline.json)" = 1
-check "remaining entry keeps first_seen" bash -c 'grep -F "$(grep -A1 values.yaml "$1" | head -1)" .vigil-baseline.json >/dev/null' _ "$TMP/first.json"
+check "remaining entry keeps first_seen" bash -c 'grep -F "$(grep -A1 notes.txt "$1" | head -1)" .vigil-baseline.json >/dev/null' _ "$TMP/first.json"
 check "still no new findings" test "$(scan_count . --baseline .vigil-baseline.json)" = 0
 
 # The baseline named in .vigil.yaml applies without --baseline.

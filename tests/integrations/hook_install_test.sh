@@ -39,6 +39,16 @@ echo "token: $TOKEN  # vigil:ignore github-pat-classic" >fixture.yaml
 git add fixture.yaml
 expect_rc 0 "suppressed secret passes" git commit -qm "fixture"
 
+# git commit -a and git commit PATH use a temporary index (GIT_INDEX_FILE).
+echo "GITHUB_TOKEN=$TOKEN" >app.env
+expect_rc 1 "git commit -a with a secret is refused" git commit -qam "commit -a"
+check "commit -a refusal names the rule" contains "$OUT" "github-pat-classic"
+expect_rc 1 "git commit PATH with a secret is refused" git commit -qm "commit path" app.env
+check "still nothing committed" test "$(git log -1 --format=%s)" = "fixture"
+git checkout -q -- app.env
+echo "more" >>other.txt
+expect_rc 0 "clean git commit -a passes" git commit -qam "clean -a"
+
 # VIGIL_SKIP and --no-verify bypass it.
 echo "T=$TOKEN2" >skip.env
 git add skip.env

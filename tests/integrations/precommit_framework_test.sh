@@ -11,6 +11,9 @@ if ! command -v pre-commit >/dev/null; then
   exit 77
 fi
 
+expect_rc 0 ".pre-commit-hooks.yaml is a valid manifest" pre-commit validate-manifest "$SRC/.pre-commit-hooks.yaml"
+check "vigil-build script is executable" test -x "$SRC/integrations/pre-commit/vigil-build.sh"
+
 # `vigil` on PATH for the language: system hook.
 mkdir -p "$TMP/bin"
 ln -s "$VIGIL" "$TMP/bin/vigil"

@@ -142,7 +142,7 @@ TEST(Linter, IgnoreAnnotationSuppressesOnePolicyOnOneObject) {
   for (const auto& f : r.findings) {
     if (f.rule_id != "GSP-PLAIN-001") continue;
     (f.suppressed ? suppressed : active)++;
-    if (f.suppressed) EXPECT_NE(f.suppression.find("demo values"), std::string::npos);
+    if (f.suppressed) { EXPECT_NE(f.suppression.find("demo values"), std::string::npos); }
   }
   EXPECT_EQ(suppressed, 1);
   EXPECT_EQ(active, 1);
@@ -156,6 +156,15 @@ TEST(Linter, ListsAndJsonManifests) {
   auto f = r.Of("GSP-PLAIN-001");
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0]->location.line, 3u);
+}
+
+// Regression: a real ciphertext whose base64 happens to contain "todo" or
+// "xxxx" is not a placeholder.
+TEST(Linter, CiphertextIsNeverAPlaceholder) {
+  auto r = Lint({{"s.yaml",
+                  "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: a\n  namespace: x\n"
+                  "spec:\n  encryptedData:\n    p: AgD4/YXZ9A9Y+EqRHjGRVMn/J6ussTTjEKzUgHP90nZkGlznuSZQox8mSqhqqecABaRHMdMWBk+xF+aqtlR3XMWdcg0Mp6Tc+HgEfuRYMxWyAdIe4nF2MDunxTdq3+4mcVA4VUgn2rq4jHrsDZA0PsWyx9C7BSkVDNLwVBQ/g45F8d+FcOpFSin+CZJPr8oY/NUJ0S9xZoPQ5A4VCx1hmc6tr0FIZtfu7W4R45Qx/s5foc98AsJ3MzfkglFSt7BYZKtSC/sEiXuQUUhxwePXBMnwM2JqupOS5EyAYRZWsL4TR79RGbngNoZ5YPAGYiSVtehO5DdL/wU3al2fNJ+/7k9p6zSJKRHywbRgwTQ7zUCSl8CnNNejV00fXFVwpBKHzgRHSXdkcO8wD1lQVyTUsSmYf7KNmL8nXFHiA8uK1cu4EglTLYTxbOsNHOPGPhers2RNegHjEXCjhof3WI5040/D5yzx8Dk7cUcAnMzXBUDLZknJRDX37RDiQ0CORvxNXYtdUZpaCyJbCe6WA5sDgl6xVquRqVyfM1Iy0PEvlFgl2kbLvDKF7hSGmvIJtKi2k7G5Ccjdc5DHFhma6H+sRWCOtQzjKpWIrWh9C55gkeSJipd16qfQIdRxRIKRy0sBDsmw3RjCgrkdVkkqisECBWCmM7OxEnSeblIxxxxJpR8TSoOJF74gmDl6LuwOuIiNzgLDnDyVhX2vEnffuuHioGEpEX2AMxLMdjY=\n"}});
+  EXPECT_TRUE(r.Of("GSP-SEALED-002").empty());
 }
 
 // Namespace and name rewrites, as kustomize and Flux apply them.

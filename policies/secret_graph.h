@@ -1,0 +1,53 @@
+// The Secret producers of a repo, shared by the PULL and XREF families
+// (policies/pull.cc defines them): plain or SOPS Secrets, SealedSecrets,
+// ExternalSecret / ClusterExternalSecret targets, CSI secretObjects and
+// kustomize secretGenerators, one entry per namespace they land in.
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "policies/policy.h"
+
+namespace vigil {
+
+inline constexpr char kAnyNamespace[] = "*";
+
+struct SecretProducer {
+  std::string ns;    // "" = not written (applied with the consumer), "*" = several/unknown
+  std::string name;
+  std::string mechanism;  // "plain Secret", "SealedSecret", ...
+  std::string family;     // "secret", "sops", "sealed", "eso", "csi", "generator"
+  const Resource* r = nullptr;   // nullptr for secretGenerator
+  const ManifestFile* file = nullptr;
+  const YNode* at = nullptr;
+  std::string via;        // the build (placement.via) that puts it there
+  std::string type;       // the Secret type it yields ("" = Opaque by default)
+  const YNode* type_at = nullptr;
+  bool type_known = true;
+  std::set<std::string> keys;
+  bool keys_known = true;
+  bool plaintext = false;  // a kind: Secret in clear text in the repo
+};
+
+// True for a valid object name (DNS-1123 subdomain): lower-case letters,
+// digits, '-' and '.', starting and ending alphanumeric. Sample names such as
+// NAME, NAMESPACE or "..." are not.
+inline bool IsObjectName(const std::string& s) {
+  if (s.empty() || s.size() > 253) return false;
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.')) return false;
+  }
+  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  return alnum(s.front()) && alnum(s.back());
+}
+
+std::vector<SecretProducer> CollectSecretProducers(const ResourceIndex& index);
+
+// True when a producer may serve a consumer in namespace `ns` ("" = unknown).
+inline bool ProducerServes(const SecretProducer& p, const std::string& ns) {
+  return p.ns == ns || p.ns.empty() || p.ns == kAnyNamespace || ns.empty();
+}
+
+}  // namespace vigil

@@ -1,0 +1,274 @@
+// Producer/consumer graph policies GSP-XREF-001..002 (catalog s.4.2): secret
+// references with no producer in the repo (info: may be bootstrapped out of
+// band), and a Secret produced by more than one mechanism. The producers come
+// from CollectSecretProducers (pull.cc); imagePullSecrets are left to PULL-001.
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "policies/policy.h"
+#include "policies/secret_graph.h"
+
+namespace vigil {
+namespace {
+
+struct Ref {
+  const Resource* r = nullptr;
+  const YNode* at = nullptr;  // the name scalar
+  std::string name;
+  std::string ns;             // "" = unknown
+  std::string how;            // "env secretKeyRef", "Ingress tls", ...
+};
+
+bool Templated(const std::string& s) {
+  return s.find("{{") != std::string::npos || s.find("${") != std::string::npos ||
+         s.find("$(") != std::string::npos;
+}
+
+bool Optional(const YNode* n) { return n != nullptr && n->Str("optional") == "true"; }
+
+std::set<std::string> Namespaces(const Resource& r) {
+  std::set<std::string> out;
+  for (const auto& p : r.placements) out.insert(p.namespace_);
+  if (out.empty()) out.insert(r.namespace_);
+  return out;
+}
+
+void Push(const Resource& r, const YNode* name_node, const std::string& how, std::vector<Ref>* out,
+          const std::string& ns_override = "") {
+  if (name_node == nullptr || !name_node->IsScalar() || name_node->value.empty() ||
+      Templated(name_node->value) || !IsObjectName(name_node->value))
+    return;
+  if (!ns_override.empty()) {
+    if (Templated(ns_override) || !IsObjectName(ns_override)) return;
+    out->push_back(Ref{&r, name_node, name_node->value, ns_override, how});
+    return;
+  }
+  for (const auto& ns : Namespaces(r)) out->push_back(Ref{&r, name_node, name_node->value, ns, how});
+}
+
+void PodSpecRefs(const Resource& r, const YNode& spec, std::vector<Ref>* out) {
+  for (const char* list : {"containers", "initContainers", "ephemeralContainers"}) {
+    const YNode* cs = spec.Get(list);
+    if (cs == nullptr || !cs->IsSeq()) continue;
+    for (const auto& c : cs->values) {
+      if (const YNode* env = c.Get("env"); env != nullptr && env->IsSeq()) {
+        for (const auto& e : env->values) {
+          const YNode* ref = e.Path("valueFrom.secretKeyRef");
+          if (ref != nullptr && !Optional(ref)) Push(r, ref->Get("name"), "env secretKeyRef", out);
+        }
+      }
+      if (const YNode* ef = c.Get("envFrom"); ef != nullptr && ef->IsSeq()) {
+        for (const auto& e : ef->values) {
+          const YNode* ref = e.Get("secretRef");
+          if (ref != nullptr && !Optional(ref)) Push(r, ref->Get("name"), "envFrom secretRef", out);
+        }
+      }
+    }
+  }
+  if (const YNode* vols = spec.Get("volumes"); vols != nullptr && vols->IsSeq()) {
+    for (const auto& v : vols->values) {
+      if (const YNode* s = v.Get("secret"); s != nullptr && !Optional(s)) {
+        Push(r, s->Get("secretName"), "secret volume", out);
+      }
+      if (const YNode* src = v.Path("projected.sources"); src != nullptr && src->IsSeq()) {
+        for (const auto& s : src->values) {
+          const YNode* sec = s.Get("secret");
+          if (sec != nullptr && !Optional(sec)) Push(r, sec->Get("name"), "projected secret volume", out);
+        }
+      }
+      if (const YNode* np = v.Path("csi.nodePublishSecretRef")) {
+        Push(r, np->Get("name"), "CSI nodePublishSecretRef", out);
+      }
+    }
+  }
+}
+
+// ESO SecretKeySelectors ({name, key[, namespace]}) below a store's provider.
+void StoreRefs(const Resource& r, const YNode& n, bool cluster, std::vector<Ref>* out, int depth) {
+  if (depth > 12) return;
+  if (n.IsMap()) {
+    const YNode* name = n.Get("name");
+    const YNode* key = n.Get("key");
+    if (name != nullptr && name->IsScalar() && key != nullptr && key->IsScalar()) {
+      if (n.Str("type") == "ConfigMap") return;  // caProvider of type ConfigMap
+      std::string ns = n.Str("namespace");
+      // A ClusterSecretStore selector without namespace resolves in each
+      // consumer's namespace (referent auth): not a single Secret to find.
+      if (cluster && ns.empty()) return;
+      Push(r, name, r.kind + " auth secret", out, ns);
+      return;
+    }
+    for (const auto& v : n.values) StoreRefs(r, v, cluster, out, depth + 1);
+  } else if (n.IsSeq()) {
+    for (const auto& v : n.values) StoreRefs(r, v, cluster, out, depth + 1);
+  }
+}
+
+std::vector<Ref> CollectRefs(const ResourceIndex& index) {
+  static const std::set<std::string> kFluxSources = {"GitRepository", "HelmRepository", "OCIRepository",
+                                                     "Bucket", "ImageRepository", "Receiver", "Provider"};
+  std::vector<Ref> out;
+  for (const auto& r : index.resources()) {
+    if (r.file->from_history) continue;
+    const YNode* spec = r.node->Get("spec");
+    bool flux = r.api_version.find("toolkit.fluxcd.io") != std::string::npos;
+    if (r.kind == "Ingress" && spec != nullptr) {
+      // cert-manager's ingress-shim creates the TLS Secrets of annotated Ingresses.
+      if (r.HasAnnotation("cert-manager.io/cluster-issuer") || r.HasAnnotation("cert-manager.io/issuer")) continue;
+      if (const YNode* tls = spec->Get("tls"); tls != nullptr && tls->IsSeq()) {
+        for (const auto& t : tls->values) Push(r, t.Get("secretName"), "Ingress tls", &out);
+      }
+      continue;
+    }
+    if (flux && spec != nullptr) {
+      if (kFluxSources.count(r.kind)) Push(r, spec->Path("secretRef.name"), r.kind + " secretRef", &out);
+      if (index.IsFluxKustomization(r)) {
+        Push(r, spec->Path("decryption.secretRef.name"), "Kustomization decryption.secretRef", &out);
+        Push(r, spec->Path("kubeConfig.secretRef.name"), "Kustomization kubeConfig.secretRef", &out);
+        if (const YNode* sf = spec->Path("postBuild.substituteFrom"); sf != nullptr && sf->IsSeq()) {
+          for (const auto& s : sf->values) {
+            if (s.Str("kind") == "Secret" && !Optional(&s)) {
+              Push(r, s.Get("name"), "Kustomization postBuild.substituteFrom", &out);
+            }
+          }
+        }
+      }
+      if (r.kind == "HelmRelease") {
+        if (const YNode* vf = spec->Get("valuesFrom"); vf != nullptr && vf->IsSeq()) {
+          for (const auto& s : vf->values) {
+            if (s.Str("kind") == "Secret" && !Optional(&s)) Push(r, s.Get("name"), "HelmRelease valuesFrom", &out);
+          }
+        }
+      }
+    }
+    if ((r.kind == "SecretStore" || r.kind == "ClusterSecretStore") &&
+        r.api_version.rfind("external-secrets.io", 0) == 0 && spec != nullptr) {
+      if (const YNode* prov = spec->Get("provider")) StoreRefs(r, *prov, r.kind == "ClusterSecretStore", &out, 0);
+      continue;
+    }
+    if (r.kind == "Secret" || r.kind == "SealedSecret" || r.kind == "ConfigMap") continue;
+    std::vector<const YNode*> specs;
+    FindPodSpecs(*r.node, &specs);
+    for (const YNode* s : specs) PodSpecRefs(r, *s, &out);
+  }
+  return out;
+}
+
+std::string NsText(const std::string& ns) { return ns.empty() ? "(no namespace)" : ns; }
+
+// The repository a path belongs to when several are scanned side by side is
+// not known; two producers conflict only within one build (or one directory).
+bool SameBuild(const SecretProducer& a, const SecretProducer& b) {
+  if (!a.via.empty() || !b.via.empty()) return a.via == b.via;
+  return DirName(a.file->path) == DirName(b.file->path);
+}
+
+}  // namespace
+
+void RunXrefPolicies(LintContext& ctx) {
+  const ResourceIndex& index = ctx.index();
+  std::vector<SecretProducer> producers = CollectSecretProducers(index);
+  // Certificates (cert-manager) produce their spec.secretName too.
+  for (const auto& r : index.resources()) {
+    if (r.kind != "Certificate" || r.api_version.rfind("cert-manager.io", 0) != 0 || r.file->from_history) continue;
+    const YNode* sn = r.node->Path("spec.secretName");
+    if (sn == nullptr || !sn->IsScalar()) continue;
+    for (const auto& ns : Namespaces(r)) {
+      SecretProducer p;
+      p.ns = ns;
+      p.name = sn->value;
+      p.mechanism = "cert-manager Certificate";
+      p.family = "cert-manager";
+      p.r = &r;
+      p.file = r.file;
+      p.at = sn;
+      producers.push_back(std::move(p));
+    }
+  }
+  std::map<std::string, std::vector<const SecretProducer*>> by_name;
+  for (const auto& p : producers) by_name[p.name].push_back(&p);
+
+  // XREF-001.
+  std::set<std::string> done;
+  for (const Ref& ref : CollectRefs(index)) {
+    std::vector<const SecretProducer*> same, other;
+    for (const SecretProducer* p : by_name[ref.name]) (ProducerServes(*p, ref.ns) ? same : other).push_back(p);
+    if (!same.empty()) continue;
+    std::string disc = ref.r->Id() + "@" + ref.ns + ":secret." + ref.name;
+    if (!done.insert(ref.r->file->path + "#" + disc).second) continue;
+    LintContext::Report rep;
+    rep.policy = "GSP-XREF-001";
+    rep.file = ref.r->file;
+    rep.at = ref.at;
+    rep.object = ref.r;
+    rep.key = ref.how;
+    rep.discriminator = disc;
+    rep.message = Describe(*ref.r) + " references Secret " + (ref.ns.empty() ? "" : ref.ns + "/") + ref.name + " (" + ref.how +
+                  "): no producer for it in the repo";
+    if (!other.empty()) {
+      std::set<std::string> nss;
+      for (const SecretProducer* p : other) nss.insert(p->ns);
+      std::string list;
+      for (const auto& n : nss) list += (list.empty() ? "" : ", ") + n;
+      rep.message += " in that namespace (a Secret of that name is produced in " + list + " by " +
+                     other[0]->mechanism + ")";
+      for (const SecretProducer* p : other) {
+        rep.related.push_back(LintContext::Related(p->file, p->at, p->mechanism + " in namespace " + NsText(p->ns)));
+      }
+    } else {
+      rep.message += " (no Secret, SealedSecret, ExternalSecret, CSI secretObjects, secretGenerator or Certificate)";
+    }
+    rep.message += "; it may be bootstrapped out of band";
+    ctx.Add(std::move(rep));
+  }
+
+  // XREF-002.
+  std::map<std::string, std::vector<const SecretProducer*>> by_id;
+  for (const auto& p : producers) {
+    if (p.ns.empty() || p.ns == kAnyNamespace || !IsObjectName(p.name) || !IsObjectName(p.ns)) continue;
+    by_id[p.ns + "/" + p.name].push_back(&p);
+  }
+  for (auto& [id, list] : by_id) {
+    std::stable_sort(list.begin(), list.end(), [](const SecretProducer* a, const SecretProducer* b) {
+      return a->file->path < b->file->path;
+    });
+    std::set<std::string> reported;
+    for (size_t i = 0; i < list.size(); ++i) {
+      const SecretProducer* b = list[i];
+      std::vector<const SecretProducer*> rivals;
+      for (size_t j = 0; j < list.size(); ++j) {
+        const SecretProducer* a = list[j];
+        if (a == b || a->family == b->family || !SameBuild(*a, *b)) continue;
+        // SOPS and plain spellings of one Secret are the same mechanism.
+        if ((a->family == "secret" || a->family == "sops") && (b->family == "secret" || b->family == "sops")) continue;
+        rivals.push_back(a);
+      }
+      if (rivals.empty() || !reported.insert(b->family).second) continue;
+      bool first = true;
+      for (const SecretProducer* a : rivals) {
+        if (a->file->path < b->file->path || (a->file->path == b->file->path && a->at && b->at && a->at->line < b->at->line)) first = false;
+      }
+      if (!first) continue;  // report once, at the first producer
+      LintContext::Report rep;
+      rep.policy = "GSP-XREF-002";
+      rep.file = b->file;
+      rep.at = b->at;
+      rep.object = b->r;
+      rep.key = "producer";
+      rep.discriminator = "Secret/" + id + ":producers";
+      std::string names;
+      for (const SecretProducer* a : rivals) {
+        names += (names.empty() ? "" : ", ") + a->mechanism + " (" + a->file->path + ")";
+        rep.related.push_back(LintContext::Related(a->file, a->at, "also produces Secret " + id + ": " + a->mechanism));
+      }
+      rep.message = "Secret " + id + " is produced by " + b->mechanism + " and also by " + names +
+                    "; the controllers overwrite each other";
+      ctx.Add(std::move(rep));
+    }
+  }
+}
+
+}  // namespace vigil
