@@ -345,10 +345,12 @@ Status GitHistorySource::Enumerate(const std::function<void(WorkItem)>& emit,
     }
     queue.emplace(static_cast<int64_t>(git_commit_time(raw)), raw);
   };
+  size_t missing_tips = 0;
   for (const Tip& tip : tips) {
     ObjectPtr obj = PeelTags(repo.get(), tip.id);
     if (!obj) {
       walk.Missing(tip.name, LastError("missing object " + Hex(tip.id) + " for " + tip.name));
+      ++missing_tips;
       continue;
     }
     switch (git_object_type(obj.get())) {
@@ -425,6 +427,11 @@ Status GitHistorySource::Enumerate(const std::function<void(WorkItem)>& emit,
                        true});
   }
   progress_->EnumerationDone();
+  // A ref whose commit cannot be read leaves its whole history unscanned:
+  // the scan is incomplete (exit 2), whatever else was found.
+  if (missing_tips > 0)
+    return Status::Error(std::to_string(missing_tips) +
+                         " ref(s) point at missing objects: their history was not scanned");
   return Status::Ok();
 }
 

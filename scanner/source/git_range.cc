@@ -135,10 +135,12 @@ Status GitRangeSource::Enumerate(const std::function<void(WorkItem)>& emit,
   std::string first_submodule;
   git_oid id;
   int rc;
+  size_t missing_commits = 0;
   while ((rc = git_revwalk_next(&id, raw_walk)) == 0) {
     git_commit* raw_commit = nullptr;
     if (git_commit_lookup(&raw_commit, repo, &id) != 0) {
       errors->push_back({"", 0, LastError("missing commit " + Hex(id)), false});
+      ++missing_commits;
       continue;
     }
     CommitPtr commit(raw_commit);
@@ -221,6 +223,9 @@ Status GitRangeSource::Enumerate(const std::function<void(WorkItem)>& emit,
                        true});
   }
   progress_->EnumerationDone();
+  // A commit of the range that cannot be read was not scanned.
+  if (missing_commits > 0 || rc != GIT_ITEROVER)
+    return Status::Error("the range could not be read completely: the scan is incomplete");
   return Status::Ok();
 }
 
