@@ -34,7 +34,7 @@ measure() {  # name, command...  -> prints seconds and peak RSS
 }
 
 t_cat=$(measure cat bash -c "find '$corpus' -type f -print0 | xargs -0 cat")
-t_rg=$(measure rg rg -c -f /tmp/vigil-patterns.txt "$corpus")
+t_rg=$(measure rg rg -c -U --regex-size-limit 2G --dfa-size-limit 2G -f /tmp/vigil-patterns.txt "$corpus")
 "$vigil" rules list > /dev/null   # warm the rule cache
 t_vigil=$(measure vigil "$vigil" scan "$corpus" --no-config --no-policies -q --format json)
 t_vigil1=$(measure vigil-1thread "$vigil" scan "$corpus" --no-config --no-policies -q --format json -j 1)

@@ -17,7 +17,7 @@ import sys
 
 
 def main():
-    vigil, corpus = sys.argv[1], sys.argv[2]
+    vigil, corpus = os.path.abspath(sys.argv[1]), sys.argv[2]
     truth = [json.loads(l) for l in open(os.path.join(corpus, "truth.jsonl"))]
     planted = {(t["path"], t["line"]): t for t in truth if "family" in t}
     out = subprocess.run([vigil, "scan", ".", "--format", "json", "--show-secrets", "--no-config",

@@ -78,7 +78,8 @@ class Gen:
         return f'  password: "{pw}"', pw
 
     def private_key(self):
-        body = base64.b64encode(bytes(self.r.getrandbits(8) for _ in range(48 * 20))).decode()
+        # DER: a SEQUENCE with a two-byte length, as every PKCS#1 RSA key starts ("MII...").
+        body = base64.b64encode(bytes([0x30, 0x82, 0x04, 0xa4]) + bytes(self.r.getrandbits(8) for _ in range(48 * 20 - 4))).decode()
         lines = [body[i:i + 64] for i in range(0, len(body), 64)]
         text = "-----BEGIN RSA PRIVATE KEY-----\n" + "\n".join(lines) + "\n-----END RSA PRIVATE KEY-----"
         return text, "-----BEGIN RSA PRIVATE KEY-----"

@@ -210,6 +210,13 @@ bool AcceptSecret(const Rule& rule, std::string_view secret, std::string* valida
     if (verdict == Verdict::kValid) *validation = rule.validator + ": valid";
   }
   if (rule.min_entropy > 0 && ShannonEntropy(secret) < rule.min_entropy) return false;
+  // A catch-all rule does not report what a specific rule's validator
+  // already rejected: a ghp_/npm_ token with a bad checksum is not a token.
+  if (std::find(rule.tags.begin(), rule.tags.end(), "generic") != rule.tags.end() && secret.size() == 40) {
+    for (std::string_view prefix : {"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "npm_"}) {
+      if (secret.substr(0, 4) == prefix && !ValidTokenChecksum(secret, prefix)) return false;
+    }
+  }
   if (rule.placeholder_check && verdict != Verdict::kValid && IsPlaceholder(secret)) return false;
   // Documented example credentials are never real, whatever the validator says.
   if (secret.find("EXAMPLE") != std::string_view::npos && secret.size() <= 48) return false;
