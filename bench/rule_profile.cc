@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
     unsigned long long candidates = 0;
     size_t matches = 0;
     double ms = 0;
+    double full_ms = 0;  // Hyperscan + RE2 confirmation + filters
   };
   std::vector<Row> rows;
   for (const auto& r : rules) {
@@ -45,7 +46,8 @@ int main(int argc, char** argv) {
     row.id = r.id;
     hs_database_t* db = nullptr;
     hs_compile_error_t* err = nullptr;
-    if (hs_compile(r.pattern.c_str(), 0, HS_MODE_BLOCK, nullptr, &db, &err) != HS_SUCCESS) {
+    const std::string& hs_pattern = r.prefilter.empty() ? r.pattern : r.prefilter;
+    if (hs_compile(hs_pattern.c_str(), 0, HS_MODE_BLOCK, nullptr, &db, &err) != HS_SUCCESS) {
       hs_free_compile_error(err);
       continue;
     }
@@ -66,7 +68,9 @@ int main(int argc, char** argv) {
     if (one.ok()) {
       vigil::Matcher m(one.value());
       std::vector<vigil::RawMatch> out;
+      auto t1 = std::chrono::steady_clock::now();
       (void)m.Scan(text, &out);
+      row.full_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t1).count();
       row.matches = out.size();
     }
     rows.push_back(row);
@@ -136,14 +140,12 @@ int main(int argc, char** argv) {
     for (const auto& [ms, f] : marg) std::printf("%-40s saves %7.1f ms when left out\n", f.c_str(), ms);
     return 0;
   }
-  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
-    return a.candidates != b.candidates ? a.candidates > b.candidates : a.ms > b.ms;
-  });
-  std::printf("%zu MB benign text, %zu rules; worst first\n%-44s %12s %8s %9s %8s\n", mb, rows.size(), "rule",
-              "candidates", "matches", "ms alone", "GB/s");
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.full_ms > b.full_ms; });
+  std::printf("%zu MB text, %zu rules; worst first\n%-44s %12s %8s %9s %8s %9s\n", mb, rows.size(), "rule",
+              "candidates", "matches", "ms alone", "GB/s", "ms+RE2");
   for (const auto& r : rows) {
-    std::printf("%-44s %12llu %8zu %9.1f %8.2f\n", r.id.c_str(), r.candidates, r.matches, r.ms,
-                text.size() / (r.ms * 1e6));
+    std::printf("%-44s %12llu %8zu %9.1f %8.2f %9.1f\n", r.id.c_str(), r.candidates, r.matches, r.ms,
+                text.size() / (r.ms * 1e6), r.full_ms);
   }
   return 0;
 }

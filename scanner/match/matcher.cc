@@ -18,6 +18,10 @@
 
 namespace vigil {
 
+namespace {
+std::string RelaxLargeRepeats(const std::string& pattern, int threshold = 128);
+}  // namespace
+
 struct RuleDatabase::Impl {
   hs_database_t* db = nullptr;
   RE2::Options re_opts;
@@ -33,7 +37,7 @@ struct RuleDatabase::Impl {
   std::vector<std::vector<std::string>> keywords_lower;
 
   void Compile(size_t i) const {
-    auto re = std::make_unique<RE2>(patterns[i], re_opts);
+    auto re = std::make_unique<RE2>(RelaxLargeRepeats(patterns[i]), re_opts);
     int group = 0;
     const auto& named = re->NamedCapturingGroups();
     if (auto it = named.find("secret"); it != named.end()) {
@@ -116,6 +120,54 @@ void StoreCached(const std::string& dir, const std::string& path, const hs_datab
   std::filesystem::rename(tmp, path, ec);
   if (ec) std::filesystem::remove(tmp, ec);
   free(bytes);
+}
+
+// The RE2 copy of a pattern: counted repetitions with a large upper bound
+// (`{20,500}`) become open-ended (`{20,}`). RE2 compiles a bound of n into n
+// copies of the repeated instruction, which makes its confirmation slow
+// (O(window x program size)); Hyperscan keeps the bound and the window
+// bounds the text RE2 sees anyway.
+std::string RelaxLargeRepeats(const std::string& pattern, int threshold) {
+  std::string out;
+  out.reserve(pattern.size());
+  bool in_class = false;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    char c = pattern[i];
+    if (c == '\\' && i + 1 < pattern.size()) {
+      out += c;
+      out += pattern[++i];
+      continue;
+    }
+    if (in_class) {
+      if (c == ']') in_class = false;
+      out += c;
+      continue;
+    }
+    if (c == '[') {
+      in_class = true;
+      out += c;
+      if (i + 1 < pattern.size() && pattern[i + 1] == '^') out += pattern[++i];
+      if (i + 1 < pattern.size() && pattern[i + 1] == ']') out += pattern[++i];
+      continue;
+    }
+    if (c == '{') {
+      size_t j = i + 1, m_start = j;
+      while (j < pattern.size() && std::isdigit(static_cast<unsigned char>(pattern[j]))) ++j;
+      size_t m_end = j;
+      if (j < pattern.size() && pattern[j] == ',' && m_end > m_start) {
+        size_t n_start = ++j;
+        while (j < pattern.size() && std::isdigit(static_cast<unsigned char>(pattern[j]))) ++j;
+        if (j < pattern.size() && pattern[j] == '}' && j > n_start &&
+            std::stoi(pattern.substr(n_start, j - n_start)) > threshold) {
+          out += "{" + pattern.substr(m_start, m_end - m_start) + ",}";
+          i = j;
+          continue;
+        }
+      }
+    }
+    out += c;
+  }
+  return out;
 }
 
 std::string ToLower(std::string_view s) {
@@ -271,7 +323,11 @@ int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
   uint64_t window = impl.window[id];
   uint64_t lo = to > window ? to - window : 0;
   lo = std::max(lo, last);
-  uint64_t hi = std::min<uint64_t>(st->data.size(), to + kLookahead);
+  // A rule with a prefilter reports its candidate before the secret, so RE2
+  // must look ahead; a full pattern's candidate ends at (or near) the match
+  // end. Both are bounded: the window RE2 scans is what a candidate costs.
+  uint64_t ahead = rule.prefilter.empty() ? kLookahead : kLookahead / 2;
+  uint64_t hi = std::min<uint64_t>(st->data.size(), to + ahead);
   const RE2& re = impl.Get(id);
   if (!re.ok()) {
     last = to;
