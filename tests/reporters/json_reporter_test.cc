@@ -30,7 +30,7 @@ TEST(JsonReporter, TopLevelShape) {
   EXPECT_EQ(doc["tool"]["version"], "0.1.0");
 
   const json& s = doc["summary"];
-  EXPECT_EQ(s["root"], "/work/repos/gitops");
+  EXPECT_EQ(s["root"], "/srv/repos/gitops");
   EXPECT_EQ(s["mode"], "working-tree");
   EXPECT_EQ(s["files_scanned"], 42);
   EXPECT_EQ(s["bytes_scanned"], 123456);

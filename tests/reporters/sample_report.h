@@ -49,7 +49,7 @@ inline RuleInfo MakeRule(std::string id, std::string name, Severity sev, Finding
 inline ScanReport SampleReport() {
   ScanReport rep;
   rep.tool_version = "0.1.0";
-  rep.root = "/work/repos/gitops";
+  rep.root = "/srv/repos/gitops";
   rep.rules = {
       MakeRule("github-pat", "GitHub personal access token", Severity::kHigh, FindingKind::kSecret,
                {"github", "token"}),

@@ -149,7 +149,7 @@ TEST(SarifReporter, LogAndDriver) {
   EXPECT_EQ(run["versionControlProvenance"][0]["revisionId"],
             "0123456789abcdef0123456789abcdef01234567");
   EXPECT_EQ(run["versionControlProvenance"][0]["branch"], "main");
-  EXPECT_EQ(run["originalUriBaseIds"]["%SRCROOT%"]["uri"], "file:///work/repos/gitops/");
+  EXPECT_EQ(run["originalUriBaseIds"]["%SRCROOT%"]["uri"], "file:///srv/repos/gitops/");
   EXPECT_EQ(run["columnKind"], "utf16CodeUnits");
   EXPECT_FALSE(run.contains("automationDetails"));
 }
