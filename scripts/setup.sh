@@ -11,7 +11,7 @@ hs=libhyperscan-dev
 pkgs=(build-essential cmake pkg-config git ca-certificates
       "$hs" libre2-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libgit2-dev
       libgtest-dev libgmock-dev libbenchmark-dev
-      python3 python3-jsonschema python3-yaml)
+      python3 python3-jsonschema python3-yaml pre-commit)
 [ "${VIGIL_SETUP_EXTRA:-}" = "" ] || read -r -a extra <<<"$VIGIL_SETUP_EXTRA"
 pkgs+=("${extra[@]:-}")
 
