@@ -6,6 +6,7 @@
 //
 // Cost: opening the repository, reading the index and one tree-to-index diff
 // that loads no content: milliseconds for a typical change.
+#include <cstdlib>
 #include <utility>
 
 #include "scanner/source/git_internal.h"
@@ -29,7 +30,19 @@ class GitStagedSource : public Source {
     if (!opened.ok()) return opened.status();
     git_repository* repo = opened.value().get();
     git_index* raw_index = nullptr;
-    if (git_repository_index(&raw_index, repo) != 0) {
+    // `git commit -a` and `git commit PATH` run the pre-commit hook with
+    // GIT_INDEX_FILE naming a temporary index: that is what will be committed.
+    const char* index_file = std::getenv("GIT_INDEX_FILE");
+    if (index_file && *index_file) {
+      std::string path = index_file;
+      if (path[0] != '/') {
+        // Relative to the working tree, as git passes it.
+        const char* wd = git_repository_workdir(repo);
+        if (wd) path = std::string(wd) + path;
+      }
+      if (git_index_open(&raw_index, path.c_str()) != 0)
+        return Status::Error(LastError("cannot read the index named by GIT_INDEX_FILE (" + path + ")"));
+    } else if (git_repository_index(&raw_index, repo) != 0) {
       return Status::Error(LastError("cannot read the index"));
     }
     IndexPtr index(raw_index);

@@ -171,5 +171,24 @@ TEST(ScanCli, ExtraRulesDirAddsRules) {
   EXPECT_NE(bad.err.find("bad.yaml"), std::string::npos) << bad.err;
 }
 
+TEST(ScanCli, StagedHonoursGitIndexFile) {
+  // `git commit -a` runs the hook with GIT_INDEX_FILE naming a temporary index.
+  TempTree t;
+  std::string q = Quote(t.path());
+  ASSERT_EQ(std::system(("cd " + q + " && git init -q && git config user.email t@example.invalid && "
+                         "git config user.name t && echo x > a.env && git add a.env && git commit -qm init")
+                            .c_str()),
+            0);
+  t.Write("a.env", std::string("T=") + kToken + "\n");
+  ASSERT_EQ(std::system(("cd " + q + " && cp .git/index tmp-index && GIT_INDEX_FILE=" + q +
+                         "/tmp-index git add a.env").c_str()),
+            0);
+  EXPECT_EQ(RunVigil("scan --staged . --no-config -q", t.path()).code, 0);
+  setenv("GIT_INDEX_FILE", (t.path() + "/tmp-index").c_str(), 1);
+  RunResult r = RunVigil("scan --staged . --no-config -q", t.path());
+  unsetenv("GIT_INDEX_FILE");
+  EXPECT_EQ(r.code, 1) << r.err;
+}
+
 }  // namespace
 }  // namespace vigil::testing
