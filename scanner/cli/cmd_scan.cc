@@ -34,19 +34,6 @@ void InstallSignalHandlers() {
   signal(SIGPIPE, SIG_IGN);
 }
 
-Result<uint64_t> ParseSizeFlag(const std::string& s) {
-  size_t i = 0;
-  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
-  if (i == 0 || i > 18) return Status::Error("--max-file-size: invalid or too large size `" + s + "` (e.g. 10MB)");
-  uint64_t n = std::stoull(s.substr(0, i));
-  std::string u = s.substr(i);
-  for (auto& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  if (u.empty() || u == "B") return n;
-  if (u == "K" || u == "KB" || u == "KIB") return n << 10;
-  if (u == "M" || u == "MB" || u == "MIB") return n << 20;
-  if (u == "G" || u == "GB" || u == "GIB") return n << 30;
-  return Status::Error("--max-file-size: invalid unit in `" + s + "`");
-}
 
 }  // namespace
 
@@ -81,7 +68,7 @@ Result<ScanExecution> ExecuteScan(ScanFlags& f, bool lint_only) {
   }
   uint64_t max_size = config.max_file_size.value_or(10ull << 20);
   if (!f.max_file_size.empty()) {
-    auto m = ParseSizeFlag(f.max_file_size);
+    auto m = ParseSize(f.max_file_size, "--max-file-size");
     if (!m.ok()) return m.status();
     max_size = m.value();
   }

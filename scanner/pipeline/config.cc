@@ -60,6 +60,9 @@ Status Allowlist(const YAML::Node& n, const std::string& origin, const std::stri
   return Regexes(out->regexes, origin, section + ".regexes");
 }
 
+
+}  // namespace
+
 Result<uint64_t> ParseSize(const std::string& s, const std::string& where) {
   size_t i = 0;
   while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
@@ -78,8 +81,6 @@ Result<uint64_t> ParseSize(const std::string& s, const std::string& where) {
   if (n > (UINT64_MAX >> shift)) return Status::Error(where + ": size `" + s + "` is too large");
   return n << shift;
 }
-
-}  // namespace
 
 Result<Config> ParseConfig(std::string_view text, const std::string& origin) {
   Config cfg;

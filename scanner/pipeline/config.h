@@ -33,6 +33,9 @@ struct Config {
   std::string baseline;                             // default baseline file
 };
 
+// Parses a size such as "10MB", "512K" or "1GiB"; `where` prefixes messages.
+Result<uint64_t> ParseSize(const std::string& s, const std::string& where);
+
 // Parses YAML text; `origin` names the file in messages.
 Result<Config> ParseConfig(std::string_view text, const std::string& origin);
 // Loads a file (error when missing).
