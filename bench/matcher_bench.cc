@@ -4,7 +4,9 @@
 // of the rule database, and the Kubernetes Secret path.
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 
@@ -38,6 +40,40 @@ void BM_MatcherBenignText(benchmark::State& state) {
   state.counters["matches"] = static_cast<double>(out.size());
 }
 BENCHMARK(BM_MatcherBenignText)->Arg(64 << 20)->Unit(benchmark::kMillisecond);
+
+// Real files: every file under $VIGIL_BENCH_CORPUS (for instance the labeled
+// corpus of bench/corpus/gen_corpus.py), one scan per file, as the
+// working-tree source does, without the file reading.
+void BM_MatcherCorpus(benchmark::State& state) {
+  const char* dir = std::getenv("VIGIL_BENCH_CORPUS");
+  if (!dir) {
+    state.SkipWithError("set VIGIL_BENCH_CORPUS to a directory");
+    return;
+  }
+  std::vector<std::string> files;
+  size_t bytes = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    files.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    bytes += files.back().size();
+  }
+  Matcher m(Db());
+  std::vector<RawMatch> out;
+  size_t matches = 0;
+  for (auto _ : state) {
+    matches = 0;
+    for (const auto& f : files) {
+      out.clear();
+      benchmark::DoNotOptimize(m.Scan(f, &out));
+      matches += out.size();
+    }
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(bytes));
+  state.counters["files"] = static_cast<double>(files.size());
+  state.counters["matches"] = static_cast<double>(matches);
+}
+BENCHMARK(BM_MatcherCorpus)->Unit(benchmark::kMillisecond);
 
 // Many small blobs: per-call overhead of one Hyperscan scan per file.
 void BM_MatcherSmallBlobs(benchmark::State& state) {

@@ -1,7 +1,7 @@
 // rule_profile: which rules make the combined database slow. For every
 // built-in rule, compiles it alone and scans generated benign text, printing
 // Hyperscan candidates (each costs an RE2 confirmation), confirmed matches
-// and the time, worst first. Candidate counts do not depend on machine load.
+// and the time (thread CPU time), worst first. Candidate counts do not depend on machine load.
 //
 //   build/release/bench/rule_profile [MB]
 #include <hs/hs.h>
@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -17,6 +18,19 @@
 
 #include "bench/bench_text.h"
 #include "scanner/match/matcher.h"
+
+namespace {
+// Thread CPU time: the figures stay meaningful on a loaded machine.
+struct CpuClock {
+  using duration = std::chrono::nanoseconds;
+  using time_point = std::chrono::time_point<CpuClock>;
+  static time_point now() {
+    timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return time_point(duration(static_cast<long long>(ts.tv_sec) * 1000000000LL + ts.tv_nsec));
+  }
+};
+}  // namespace
 
 int main(int argc, char** argv) {
   size_t mb = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 16;
@@ -57,9 +71,9 @@ int main(int argc, char** argv) {
       ++*static_cast<unsigned long long*>(ctx);
       return 0;
     };
-    auto t0 = std::chrono::steady_clock::now();
+    auto t0 = CpuClock::now();
     hs_scan(db, text.data(), static_cast<unsigned>(text.size()), 0, scratch, cb, &row.candidates);
-    row.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    row.ms = std::chrono::duration<double, std::milli>(CpuClock::now() - t0).count();
     hs_free_scratch(scratch);
     hs_free_database(db);
     vigil::CompileOptions co;
@@ -68,9 +82,9 @@ int main(int argc, char** argv) {
     if (one.ok()) {
       vigil::Matcher m(one.value());
       std::vector<vigil::RawMatch> out;
-      auto t1 = std::chrono::steady_clock::now();
+      auto t1 = CpuClock::now();
       (void)m.Scan(text, &out);
-      row.full_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t1).count();
+      row.full_ms = std::chrono::duration<double, std::milli>(CpuClock::now() - t1).count();
       row.matches = out.size();
     }
     rows.push_back(row);
@@ -87,12 +101,65 @@ int main(int argc, char** argv) {
     double best = 1e18;
     for (int rep = 0; rep < 3; ++rep) {
       out.clear();
-      auto t0 = std::chrono::steady_clock::now();
+      auto t0 = CpuClock::now();
       (void)m.Scan(text, &out);
-      best = std::min(best, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+      best = std::min(best, std::chrono::duration<double, std::milli>(CpuClock::now() - t0).count());
     }
     return best;
   };
+  // Hyperscan alone, combined database: CPU ms to scan the text with the
+  // given rules (their prefilter when they have one), best of 3.
+  auto hs_only_ms = [&](const std::vector<const vigil::Rule*>& set) {
+    std::vector<const char*> exprs;
+    std::vector<unsigned> flags, ids;
+    for (size_t i = 0; i < set.size(); ++i) {
+      exprs.push_back(set[i]->prefilter.empty() ? set[i]->pattern.c_str() : set[i]->prefilter.c_str());
+      flags.push_back(0);
+      ids.push_back(static_cast<unsigned>(i));
+    }
+    hs_database_t* db = nullptr;
+    hs_compile_error_t* err = nullptr;
+    if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK,
+                         nullptr, &db, &err) != HS_SUCCESS) {
+      hs_free_compile_error(err);
+      return -1.0;
+    }
+    hs_scratch_t* scratch = nullptr;
+    hs_alloc_scratch(db, &scratch);
+    double best = 1e18;
+    for (int rep = 0; rep < 3; ++rep) {
+      auto t0 = CpuClock::now();
+      hs_scan(db, text.data(), static_cast<unsigned>(text.size()), 0, scratch,
+              [](unsigned, unsigned long long, unsigned long long, unsigned, void*) -> int { return 0; }, nullptr);
+      best = std::min(best, std::chrono::duration<double, std::milli>(CpuClock::now() - t0).count());
+    }
+    hs_free_scratch(scratch);
+    hs_free_database(db);
+    return best;
+  };
+  if (std::getenv("VIGIL_PROFILE_TIERS")) {
+    // The combined Hyperscan pass without the k rules that are slowest
+    // alone: how much of the combined cost the weakest literals carry.
+    std::vector<std::pair<double, size_t>> alone;
+    for (size_t i = 0; i < rules.size(); ++i) alone.emplace_back(hs_only_ms({&rules[i]}), i);
+    std::sort(alone.rbegin(), alone.rend());
+    for (size_t k : {0, 1, 2, 4, 8, 16, 32, 64, 128}) {
+      if (k >= rules.size()) break;
+      std::vector<const vigil::Rule*> rest;
+      std::string dropped;
+      for (size_t j = k; j < alone.size(); ++j) rest.push_back(&rules[alone[j].second]);
+      double ms = hs_only_ms(rest);
+      std::printf("without the %3zu slowest: %6.1f ms (%.2f GB/s)", k, ms, text.size() / (ms * 1e6));
+      if (k > 0) {
+        std::printf("  [next dropped:");
+        for (size_t j = k / 2; j < k; ++j) std::printf(" %s(%.1f)", rules[alone[j].second].id.c_str(), alone[j].first);
+        std::printf("]");
+      }
+      std::printf("\n");
+      std::fflush(stdout);
+    }
+    return 0;
+  }
   if (std::getenv("VIGIL_PROFILE_CANDIDATES")) {
     // Candidates per rule in the combined database (what Hyperscan actually
     // scans: the prefilter when a rule has one).
@@ -111,12 +178,18 @@ int main(int argc, char** argv) {
     hs_scratch_t* scratch = nullptr;
     hs_alloc_scratch(db, &scratch);
     std::vector<unsigned long long> counts(rules.size());
+    auto t0 = CpuClock::now();
     hs_scan(db, text.data(), static_cast<unsigned>(text.size()), 0, scratch,
             [](unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) -> int {
               (*static_cast<std::vector<unsigned long long>*>(ctx))[id]++;
               return 0;
             },
             &counts);
+    double hs_ms = std::chrono::duration<double, std::milli>(CpuClock::now() - t0).count();
+    unsigned long long total = 0;
+    for (auto c : counts) total += c;
+    std::printf("combined database, Hyperscan alone: %.1f ms (%.2f GB/s), %llu candidates\n", hs_ms,
+                text.size() / (hs_ms * 1e6), total);
     std::vector<std::pair<unsigned long long, std::string>> v;
     for (size_t i = 0; i < rules.size(); ++i) v.emplace_back(counts[i], rules[i].id);
     std::sort(v.rbegin(), v.rend());

@@ -40,6 +40,7 @@ struct ManifestFile {
   bool parsed = false;          // docs (or flat) hold the content
   bool sops_encrypted = false;  // carries SOPS metadata (any format)
   bool from_history = false;
+  bool context = false;         // unchanged peer of a staged scan (findings on it are not reported)
   int sops_doc = -1;            // index of the first document with a `sops` key
 };
 

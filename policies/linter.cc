@@ -12,8 +12,10 @@
 #include <tuple>
 #include <utility>
 
+#include "policies/graph.h"
 #include "policies/index.h"
 #include "policies/policy.h"
+#include "policies/x509.h"
 #include "policies/yaml_tree.h"
 
 namespace vigil {
@@ -29,6 +31,8 @@ extern const size_t kEmbeddedPolicyFileCount;
 void RunPullPolicies(LintContext& ctx);
 void RunXrefPolicies(LintContext& ctx);
 void RunVaultPolicies(LintContext& ctx);
+void RunEsoPolicies(LintContext& ctx);
+void RunCsiPolicies(LintContext& ctx);
 
 namespace {
 
@@ -90,6 +94,7 @@ std::vector<PolicyMeta> LoadCatalog(std::vector<std::string>* errors) {
           PolicyExample pe;
           pe.name = e.Str("name");
           pe.fire = e.Str("expect") != "pass";
+          pe.now = e.Str("now");
           if (const YNode* files = e.Get("files"); files != nullptr && files->IsMap()) {
             for (size_t k = 0; k < files->keys.size(); ++k) {
               pe.files[files->keys[k].value] = files->values[k].value;
@@ -175,9 +180,95 @@ bool DocHasSops(const YNode& root) {
   return s != nullptr && s->IsMap() && !s->keys.empty();
 }
 
+// Parses a kept file's text into f (YAML/JSON documents or flat entries).
+// Parse problems go to *errors (nullptr: dropped).
+void LoadManifest(ManifestFile* f, bool yaml_like, std::vector<ScanError>* errors) {
+  if (yaml_like) {
+    uint32_t line = 0;
+    Status st = ParseYaml(f->raw, &f->docs, &line);
+    if (!st.ok()) {
+      f->docs.clear();
+      if (errors != nullptr) {
+        ScanError e;
+        e.path = f->path;
+        e.line = line;
+        if (LooksLikeTemplate(f->raw)) {
+          e.message = "skipped: template syntax (not YAML until rendered; secret scan only)";
+        } else {
+          e.message = "not parsed as YAML: " + st.message();
+        }
+        e.warning = true;
+        errors->push_back(std::move(e));
+      }
+      return;
+    }
+    f->parsed = true;
+    for (size_t d = 0; d < f->docs.size(); ++d) {
+      if (DocHasSops(f->docs[d].root)) {
+        f->sops_encrypted = true;
+        if (f->sops_doc < 0) f->sops_doc = static_cast<int>(d);
+      }
+    }
+  } else if (f->format == FileFormat::kDotenv || f->format == FileFormat::kIni) {
+    ParseFlat(f);
+  }
+}
+
+bool IsStructuralFile(std::string_view path, std::string_view data) {
+  std::string base = BaseName(path);
+  return base == ".sops.yaml" || base == ".sops.yml" || base == "kustomization.yaml" ||
+         base == "kustomization.yml" || base == "Kustomization" ||
+         Contains(data, "kustomize.toolkit.fluxcd.io");
+}
+
+// Context files parsed in any case: they decide how every file is read.
+bool IsAlwaysContext(std::string_view path, std::string_view data) {
+  std::string base = BaseName(path);
+  return base == ".sops.yaml" || base == ".sops.yml" || Contains(data, "kustomize.toolkit.fluxcd.io");
+}
+
+bool IsKustomizationPath(std::string_view path) {
+  std::string base = BaseName(path);
+  return base == "kustomization.yaml" || base == "kustomization.yml" || base == "Kustomization";
+}
+
+// True when `token` occurs in `text` as a whole YAML scalar or flow item
+// (not as part of a longer word: "registry" does not match "registry.internal").
+bool MentionsToken(std::string_view text, std::string_view token) {
+  auto before_ok = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '"' || c == '\'' || c == ':' || c == '[' || c == '{' ||
+           c == ',' || c == '/' || c == '=';
+  };
+  auto after_ok = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '"' || c == '\'' || c == ',' || c == ']' ||
+           c == '}' || c == '#' || c == '/';
+  };
+  for (size_t p = text.find(token); p != std::string_view::npos; p = text.find(token, p + 1)) {
+    bool b = p == 0 || before_ok(text[p - 1]);
+    size_t e = p + token.size();
+    bool a = e >= text.size() || after_ok(text[e]);
+    if (b && a) return true;
+  }
+  return false;
+}
+
+// The context of a staged scan: unchanged files waiting to be parsed only
+// if a staged file can be affected by them (see ManifestLinter::Finish).
+struct PendingFile {
+  std::unique_ptr<ManifestFile> file;
+  bool yaml_like = false;
+};
+
+struct ContextState {
+  std::mutex mu;
+  std::set<std::string> changed;      // paths of the non-context blobs
+  std::vector<PendingFile> pending;   // context files not parsed yet
+  bool any = false;                   // a context blob was seen
+};
+
 class LinterWorker : public InspectorWorker {
  public:
-  explicit LinterWorker(SharedState* state) : state_(state) {}
+  LinterWorker(SharedState* state, ContextState* context) : state_(state), context_(context) {}
 
   void Inspect(const BlobRef& blob, std::vector<Finding>* /*out*/,
                std::vector<ScanError>* errors) override {
@@ -186,6 +277,10 @@ class LinterWorker : public InspectorWorker {
     bool sops_markers = Contains(data, "ENC[AES256_GCM") &&
                         (Contains(data, "sops") || Contains(data, "[sops]"));
     state_->index.NotePath(path, sops_markers, blob.from_history);
+    if (!blob.context) {
+      std::lock_guard<std::mutex> lock(context_->mu);
+      context_->changed.insert(path);
+    }
     if (data.size() > (8u << 20)) return;
     std::string base = BaseName(path);
     std::string lower = Lower(base);
@@ -197,7 +292,9 @@ class LinterWorker : public InspectorWorker {
     bool json_blob = !yaml && sops_markers && !data.empty() &&
                      data.find_first_not_of(" \t\r\n") != std::string_view::npos &&
                      data[data.find_first_not_of(" \t\r\n")] == '{';
-    if (!yaml && !((dotenv || ini) && sops_markers) && !json_blob && !key_material) return;
+    // PEM certificates: committed sealing certificates (GSP-SEALED-008).
+    bool certificate = !yaml && Contains(data, "-----BEGIN CERTIFICATE-----");
+    if (!yaml && !((dotenv || ini) && sops_markers) && !json_blob && !key_material && !certificate) return;
     // Binary sniff: NUL bytes in the first 8 KiB.
     if (std::memchr(data.data(), 0, std::min<size_t>(data.size(), 8192)) != nullptr) return;
 
@@ -205,46 +302,76 @@ class LinterWorker : public InspectorWorker {
     f->path = path;
     f->raw = std::string(data);
     f->from_history = blob.from_history;
-    if (yaml || json_blob) {
+    f->context = blob.context;
+    bool yaml_like = yaml || json_blob;
+    if (yaml_like) {
       f->format = EndsWith(lower, ".json") ? FileFormat::kJson
                   : json_blob              ? FileFormat::kBinary
                                            : FileFormat::kYaml;
-      uint32_t line = 0;
-      Status st = ParseYaml(data, &f->docs, &line);
-      if (!st.ok()) {
-        f->docs.clear();
-        ScanError e;
-        e.path = path;
-        e.line = line;
-        if (LooksLikeTemplate(data)) {
-          e.message = "skipped: template syntax (not YAML until rendered; secret scan only)";
-          e.warning = true;
-        } else {
-          e.message = "not parsed as YAML: " + st.message();
-          e.warning = true;
-        }
-        errors->push_back(std::move(e));
-      } else {
-        f->parsed = true;
-        for (size_t d = 0; d < f->docs.size(); ++d) {
-          if (DocHasSops(f->docs[d].root)) {
-            f->sops_encrypted = true;
-            if (f->sops_doc < 0) f->sops_doc = static_cast<int>(d);
-          }
-        }
-      }
     } else if (dotenv || ini) {
       f->format = dotenv ? FileFormat::kDotenv : FileFormat::kIni;
-      ParseFlat(f.get());
     } else {
-      f->format = FileFormat::kOther;  // raw key material only
+      f->format = FileFormat::kOther;  // raw key material or certificates only
     }
+    if (blob.context) {
+      // SOPS configs and Flux Kustomizations always matter; kustomizations
+      // and other peers wait until the staged files say where they are and
+      // what they refer to. Problems in unchanged files are not this scan's
+      // to report.
+      std::lock_guard<std::mutex> lock(context_->mu);
+      context_->any = true;
+      if (!IsAlwaysContext(path, data)) {
+        context_->pending.push_back(PendingFile{std::move(f), yaml_like});
+        return;
+      }
+    }
+    LoadManifest(f.get(), yaml_like, blob.context ? nullptr : errors);
     state_->index.AddFile(std::move(f));
   }
 
  private:
   SharedState* state_;
+  ContextState* context_;
 };
+
+// Scalars of the changed files that a peer may name: values under keys that
+// end in "name"/"Name" (metadata.name, secretName, secretKeyRef.name ...) and
+// long values (ciphertexts copied between clusters).
+void CollectPeerTokens(const YNode& n, std::string_view key, std::set<std::string>* names,
+                       std::set<std::string>* longs, int depth = 0) {
+  if (depth > 64) return;
+  if (n.IsScalar()) {
+    if (n.value.size() > 4096 || n.value.find('\n') != std::string::npos) return;
+    bool named = key.size() >= 4 && (key.substr(key.size() - 4) == "name" || key.substr(key.size() - 4) == "Name");
+    if (n.value.size() >= 40) {
+      longs->insert(n.value);
+    } else if (named && n.value.size() >= 2) {
+      names->insert(n.value);
+    }
+    return;
+  }
+  for (size_t i = 0; i < n.values.size(); ++i) {
+    std::string_view k = n.IsMap() && i < n.keys.size() ? std::string_view(n.keys[i].value) : key;
+    CollectPeerTokens(n.values[i], k, names, longs, depth + 1);
+  }
+}
+
+// True when the text declares (at the top level of a document) a kind that
+// produces Secrets or names them for others: Secret, SealedSecret,
+// ExternalSecret, SecretProviderClass, PushSecret, cert-manager Certificate,
+// or a List (whose items are not looked at here).
+bool MayProduceSecrets(std::string_view text) {
+  for (size_t p = 0; p < text.size();) {
+    size_t nl = text.find('\n', p);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::string_view line = text.substr(p, nl - p);
+    p = nl + 1;
+    if (line.rfind("kind:", 0) != 0 && line.rfind("\"kind\":", 0) != 0 && line.find("\"kind\"") == std::string_view::npos)
+      continue;
+    if (Contains(line, "Secret") || Contains(line, "Certificate") || Contains(line, "List")) return true;
+  }
+  return false;
+}
 
 class ManifestLinter : public Inspector {
  public:
@@ -252,11 +379,13 @@ class ManifestLinter : public Inspector {
     state_->options = std::move(options);
   }
   std::unique_ptr<InspectorWorker> NewWorker() const override {
-    return std::make_unique<LinterWorker>(state_.get());
+    return std::make_unique<LinterWorker>(state_.get(), &context_);
   }
+  bool WantsContext() const override { return true; }
   void Finish(std::vector<Finding>* out, std::vector<ScanError>* errors) override {
     if (finished_) return;
     finished_ = true;
+    if (context_.any) LoadContext();
     state_->index.Build();
     LintContext ctx(state_->index, state_->options);
     RunPlainPolicies(ctx);
@@ -267,7 +396,20 @@ class ManifestLinter : public Inspector {
     RunPullPolicies(ctx);
     RunXrefPolicies(ctx);
     RunVaultPolicies(ctx);
+    RunEsoPolicies(ctx);
+    RunCsiPolicies(ctx);
     std::vector<Finding> found = ctx.TakeFindings();
+    if (context_.any) {
+      // Report what concerns the change: findings on changed files, and
+      // cross-resource findings with a related location in one.
+      std::erase_if(found, [&](const Finding& f) {
+        if (context_.changed.count(f.location.path)) return false;
+        for (const auto& r : f.related) {
+          if (context_.changed.count(r.location.path)) return false;
+        }
+        return true;
+      });
+    }
     std::sort(found.begin(), found.end(), [](const Finding& a, const Finding& b) {
       return std::tie(a.location.path, a.location.line, a.location.column, a.rule_id, a.secret) <
              std::tie(b.location.path, b.location.line, b.location.column, b.rule_id, b.secret);
@@ -277,7 +419,80 @@ class ManifestLinter : public Inspector {
   }
 
  private:
+  // Parses the pending context files a changed file can be affected by: all
+  // of them when a changed file is structural (a `.sops.yaml` or
+  // kustomization change moves everything below it); otherwise the
+  // kustomizations above a changed file or naming one of its directories,
+  // the Secret producers that mention a name a changed file uses, and files
+  // holding a copy of a changed file's long value (ciphertext).
+  void LoadContext() {
+    bool all = false;
+    std::set<std::string> tokens, long_tokens;
+    std::set<std::string> dirs;        // directories of the changed files and their ancestors
+    std::set<std::string> dir_names;   // their last components ("base" for ../../base)
+    for (const auto& f : state_->index.files()) {
+      if (f->context) continue;
+      if (IsStructuralFile(f->path, f->raw)) all = true;
+      for (const auto& d : f->docs) CollectPeerTokens(d.root, "", &tokens, &long_tokens);
+    }
+    for (const auto& path : context_.changed) {
+      for (std::string d = DirName(path);; d = DirName(d)) {
+        if (!dirs.insert(d).second) break;
+        if (d.empty()) break;
+        dir_names.insert(BaseName(d));
+      }
+    }
+    for (auto& p : context_.pending) {
+      bool wanted = all;
+      if (!wanted && IsKustomizationPath(p.file->path)) {
+        // A kustomization above a changed file, or one that may include its
+        // directory from elsewhere (overlays naming a base).
+        wanted = dirs.count(DirName(p.file->path)) > 0;
+        for (auto it = dir_names.begin(); !wanted && it != dir_names.end(); ++it) {
+          wanted = MentionsToken(p.file->raw, *it);
+        }
+      }
+      // A producer of a name a changed file uses (a consumer in an unchanged
+      // file cannot be affected by the change); a copy of a long value
+      // (ciphertext) anywhere.
+      for (auto it = long_tokens.begin(); !wanted && it != long_tokens.end(); ++it) {
+        wanted = p.file->raw.find(*it) != std::string::npos;
+      }
+      if (!wanted && MayProduceSecrets(p.file->raw)) {
+        for (auto it = tokens.begin(); !wanted && it != tokens.end(); ++it) {
+          wanted = MentionsToken(p.file->raw, *it);
+        }
+      }
+      if (!wanted) continue;
+      LoadManifest(p.file.get(), p.yaml_like, nullptr);
+      state_->index.AddFile(std::move(p.file));
+    }
+    context_.pending.clear();
+  }
+
   std::unique_ptr<SharedState> state_;
+  mutable ContextState context_;
+  bool finished_ = false;
+};
+
+// `vigil graph`: the linter's loading, then the graph of the built index.
+class SecretGraphInspector : public Inspector {
+ public:
+  explicit SecretGraphInspector(SecretGraph* out) : state_(std::make_unique<SharedState>()), out_(out) {}
+  std::unique_ptr<InspectorWorker> NewWorker() const override {
+    return std::make_unique<LinterWorker>(state_.get(), &context_);
+  }
+  void Finish(std::vector<Finding>* /*out*/, std::vector<ScanError>* /*errors*/) override {
+    if (finished_) return;
+    finished_ = true;
+    state_->index.Build();
+    *out_ = BuildSecretGraph(state_->index);
+  }
+
+ private:
+  std::unique_ptr<SharedState> state_;
+  mutable ContextState context_;
+  SecretGraph* out_;
   bool finished_ = false;
 };
 
@@ -495,6 +710,26 @@ std::unique_ptr<Inspector> NewManifestLinter(LintOptions options) {
   return std::make_unique<ManifestLinter>(std::move(options));
 }
 
+std::unique_ptr<Inspector> NewSecretGraphInspector(SecretGraph* out) {
+  return std::make_unique<SecretGraphInspector>(out);
+}
+
+SecretGraph SecretGraphInMemory(const std::map<std::string, std::string>& files,
+                                std::vector<ScanError>* errors) {
+  SecretGraph graph;
+  auto inspector = NewSecretGraphInspector(&graph);
+  auto worker = inspector->NewWorker();
+  std::vector<Finding> unused;
+  for (const auto& [path, text] : files) {
+    BlobRef blob;
+    blob.path = path;
+    blob.data = text;
+    worker->Inspect(blob, &unused, errors);
+  }
+  inspector->Finish(&unused, errors);
+  return graph;
+}
+
 namespace {
 
 std::vector<Finding> LintFiles(const std::map<std::string, std::string>& files,
@@ -524,7 +759,11 @@ size_t CheckPolicyExamples(std::vector<std::string>* failures) {
     for (const auto& ex : p.examples) {
       (ex.fire ? has_fire : has_pass) = true;
       std::vector<ScanError> errors;
-      std::vector<Finding> found = LintFiles(ex.files, LintOptions{}, &errors);
+      LintOptions options;
+      if (!ex.now.empty() && !ParseUtcTime(ex.now, &options.now_unix)) {
+        failures->push_back(p.info.id + ": example '" + ex.name + "' has a malformed now: " + ex.now);
+      }
+      std::vector<Finding> found = LintFiles(ex.files, options, &errors);
       size_t hits = 0;
       for (const auto& f : found) {
         if (f.rule_id == p.info.id && !f.suppressed) ++hits;

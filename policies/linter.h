@@ -8,6 +8,7 @@
 // cross-resource checks and emits the findings.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -26,6 +27,8 @@ struct LintOptions {
   std::vector<std::string> placeholder_patterns;     // RE2 patterns of placeholder values
   // environment name -> path tokens that identify it (e.g. prod: [prod, production])
   std::map<std::string, std::vector<std::string>> environments;
+  // "Now" for date checks (certificate expiry), Unix seconds; 0 = the clock.
+  int64_t now_unix = 0;
 };
 
 // A new linter over the policies of the built-in catalog.

@@ -25,6 +25,7 @@ namespace vigil {
 struct PolicyExample {
   std::string name;
   bool fire = true;
+  std::string now;  // "YYYY-MM-DD": the date the example is checked at ("" = today)
   std::map<std::string, std::string> files;  // path -> text
 };
 

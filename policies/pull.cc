@@ -207,45 +207,6 @@ std::vector<SecretProducer> CollectSecretProducers(const ResourceIndex& index) {
 
 namespace {
 
-struct Consumer {
-  const Resource* r = nullptr;
-  const YNode* at = nullptr;  // the name scalar
-  std::string name;
-  std::string ns;
-  std::string where;  // "pod template", "ServiceAccount"
-};
-
-void CollectFromList(const Resource& r, const YNode* list, const std::string& where,
-                     std::vector<Consumer>* out) {
-  if (list == nullptr || !list->IsSeq()) return;
-  std::set<std::string> namespaces;
-  for (const auto& p : r.placements) namespaces.insert(p.namespace_);
-  if (namespaces.empty()) namespaces.insert(r.namespace_);
-  for (const auto& item : list->values) {
-    const YNode* n = item.IsMap() ? item.Get("name") : nullptr;
-    if (n == nullptr || !n->IsScalar() || Templated(n->value) || !IsObjectName(n->value)) continue;
-    for (const auto& ns : namespaces) {
-      out->push_back(Consumer{&r, n, n->value, ns, where});
-    }
-  }
-}
-
-std::vector<Consumer> CollectConsumers(const ResourceIndex& index) {
-  std::vector<Consumer> out;
-  for (const auto& r : index.resources()) {
-    if (r.file->from_history) continue;
-    if (r.kind == "ServiceAccount") {
-      CollectFromList(r, r.node->Get("imagePullSecrets"), "ServiceAccount", &out);
-      continue;
-    }
-    if (r.kind == "Secret" || r.kind == "SealedSecret" || r.kind == "ConfigMap") continue;
-    std::vector<const YNode*> specs;
-    FindPodSpecs(*r.node, &specs);
-    for (const YNode* s : specs) CollectFromList(r, s->Get("imagePullSecrets"), "pod template", &out);
-  }
-  return out;
-}
-
 std::string NsText(const std::string& ns) { return ns.empty() ? "(no namespace)" : ns; }
 
 // The registry hosts of a clear-text dockerconfigjson/dockercfg, when it holds
@@ -302,7 +263,8 @@ void RunPullPolicies(LintContext& ctx) {
   std::map<std::string, std::vector<const Producer*>> by_name;
   for (const auto& p : producers) by_name[p.name].push_back(&p);
   std::set<std::string> done;
-  for (const Consumer& c : CollectConsumers(index)) {
+  for (const SecretConsumer& c : CollectSecretConsumers(index)) {
+    if (c.pull_from.empty()) continue;  // not an imagePullSecrets entry
     std::string who = Describe(*c.r);
     std::string disc = c.r->Id() + "@" + c.ns + ":imagePullSecrets." + c.name;
     if (!done.insert(c.r->file->path + "#" + disc).second) continue;
@@ -321,7 +283,7 @@ void RunPullPolicies(LintContext& ctx) {
     if (same.empty()) {
       LintContext::Report rep = base("GSP-PULL-001");
       if (other.empty()) {
-        rep.message = "imagePullSecrets entry '" + c.name + "' of " + who + " (" + c.where +
+        rep.message = "imagePullSecrets entry '" + c.name + "' of " + who + " (" + c.pull_from +
                       "): no Secret '" + c.name + "' is produced " +
                       (c.ns.empty() ? std::string("") : "in namespace " + c.ns + " ") + "anywhere in the repo (no Secret, SealedSecret, ExternalSecret, CSI secretObjects "
                       "or secretGenerator); image pulls fail unless it is created out of band";
@@ -331,7 +293,7 @@ void RunPullPolicies(LintContext& ctx) {
         std::string list;
         for (const auto& n : nss) list += (list.empty() ? "" : ", ") + n;
         rep.severity = Severity::kHigh;
-        rep.message = "imagePullSecrets entry '" + c.name + "' of " + who + " (" + c.where +
+        rep.message = "imagePullSecrets entry '" + c.name + "' of " + who + " (" + c.pull_from +
                       "): Secret '" + c.name + "' is produced only in namespace(s) " + list + " (by " +
                       other[0]->mechanism + "), not in " + NsText(c.ns) +
                       "; a pull secret is a local reference and must live in the pod's namespace";

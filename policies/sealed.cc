@@ -1,10 +1,12 @@
 // Bitnami Sealed Secrets policies GSP-SEALED-001..008 (catalog §1.2, §4.2).
 // Ciphertexts are only decoded to check their shape; nothing is decrypted.
+#include <chrono>
 #include <map>
 #include <set>
 #include <string>
 
 #include "policies/policy.h"
+#include "policies/x509.h"
 
 namespace vigil {
 namespace {
@@ -269,6 +271,103 @@ void Sealed008(LintContext& ctx, const std::map<std::string, std::vector<const R
   }
 }
 
+// The sealed-secrets controller renews its sealing key every 30 days by
+// default (--key-renew-period); a committed certificate older than that is no
+// longer the key new secrets should be sealed with.
+constexpr int64_t kRenewalSeconds = 30 * 86400;
+
+// The RSA ciphertext length (bytes) of a valid SealedSecret value: its 2-byte
+// big-endian prefix. 0 when unreadable.
+size_t RsaLength(const std::string& value) {
+  std::string head;
+  if (value.size() < 4 || !DecodeBase64Strict(value.substr(0, 4), &head) || head.size() < 2) return 0;
+  return (static_cast<unsigned char>(head[0]) << 8) | static_cast<unsigned char>(head[1]);
+}
+
+// A committed sealing certificate: PEM certificates in files whose path names
+// sealed secrets (pub-sealed-secrets.pem, sealed-secrets-cert.crt, ...), and any
+// certificate with keyUsage encipherOnly, which is what the controller issues.
+void SealedCertificates(LintContext& ctx,
+                        const std::map<std::string, std::vector<const Resource*>>& ciphertexts) {
+  int64_t now = ctx.options().now_unix != 0
+                    ? ctx.options().now_unix
+                    : std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  // Environment -> RSA length (bytes) -> one SealedSecret that uses it.
+  std::map<std::string, std::map<size_t, const Resource*>> rsa_by_env;
+  for (const auto& [ct, list] : ciphertexts) {
+    size_t len = RsaLength(ct);
+    if (len == 0) continue;
+    for (const Resource* r : list) {
+      auto& slot = rsa_by_env[InferEnvironment(r->file->path, ctx.options())][len];
+      if (slot == nullptr || r->file->path < slot->file->path) slot = r;
+    }
+  }
+  for (const auto& f : ctx.index().files()) {
+    if (f->raw.find("-----BEGIN CERTIFICATE-----") == std::string::npos) continue;
+    bool yaml = f->format == FileFormat::kYaml || f->format == FileFormat::kJson;
+    bool named = !yaml && Lower(f->path).find("seal") != std::string::npos;
+    for (const CertificateInfo& c : ParsePemCertificates(f->raw)) {
+      if (!c.parsed || !(named || c.encipher_only)) continue;
+      std::string what = "sealing certificate" + (c.subject.empty() ? "" : " (" + c.subject + ")");
+      auto report = [&](const std::string& tag, std::string message, std::optional<Severity> sev) {
+        LintContext::Report rep;
+        rep.policy = "GSP-SEALED-008";
+        rep.file = f.get();
+        rep.line = c.line;
+        rep.column = 1;
+        rep.length = 27;  // the BEGIN line
+        rep.key = "certificate";
+        rep.discriminator = "Certificate:" + f->path + "@" + std::to_string(c.offset) + ":" + tag;
+        rep.message = std::move(message);
+        rep.severity = sev;
+        return rep;
+      };
+      if (c.not_after < now) {
+        ctx.Add(report("expired", what + " expired on " + FormatDate(c.not_after) +
+                                      "; kubeseal --cert refuses it and the controller no longer holds a "
+                                      "current key for it: fetch the current certificate",
+                       std::nullopt));
+      } else if (c.not_after - now < kRenewalSeconds) {
+        ctx.Add(report("expiring", what + " expires on " + FormatDate(c.not_after) + ", in " +
+                                       std::to_string((c.not_after - now) / 86400) +
+                                       " days; secrets sealed from the repository will stop working",
+                       std::nullopt));
+      } else if (now - c.not_before > kRenewalSeconds) {
+        ctx.Add(report("stale", what + " was issued on " + FormatDate(c.not_before) +
+                                    ", more than the controller's 30-day key renewal period ago: new "
+                                    "secrets sealed with it use an old key; fetch the current certificate",
+                       Severity::kLow));
+      }
+      if (!c.rsa) {
+        ctx.Add(report("not-rsa", what + " does not hold an RSA key; Sealed Secrets seals with RSA-OAEP",
+                       std::nullopt));
+        continue;
+      }
+      if (c.key_bits < 2048) {
+        ctx.Add(report("weak", what + " has a " + std::to_string(c.key_bits) +
+                                   "-bit RSA key (the controller generates 4096 bits; under 2048 is breakable)",
+                       Severity::kHigh));
+      }
+      std::string env = InferEnvironment(f->path, ctx.options());
+      auto it = rsa_by_env.find(env);
+      if (it == rsa_by_env.end()) continue;
+      for (const auto& [len, r] : it->second) {
+        if (static_cast<int>(len * 8) == c.key_bits) continue;
+        LintContext::Report rep = report(
+            "rsa-" + std::to_string(len),
+            what + " has a " + std::to_string(c.key_bits) + "-bit RSA key, but SealedSecret " + r->name +
+                (env.empty() ? "" : " (environment " + env + ")") + " carries " +
+                std::to_string(len * 8) + "-bit RSA ciphertext: it was not sealed with this certificate",
+            std::nullopt);
+        rep.related.push_back(LintContext::Related(r->file, KindKey(*r), "SealedSecret sealed with another key"));
+        ctx.Add(std::move(rep));
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void RunSealedPolicies(LintContext& ctx) {
@@ -283,6 +382,7 @@ void RunSealedPolicies(LintContext& ctx) {
     Sealed007(ctx, r);
   }
   Sealed008(ctx, ciphertexts);
+  SealedCertificates(ctx, ciphertexts);
 }
 
 }  // namespace vigil

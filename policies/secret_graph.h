@@ -1,7 +1,11 @@
 // The Secret producers of a repo, shared by the PULL and XREF families
 // (policies/pull.cc defines them): plain or SOPS Secrets, SealedSecrets,
 // ExternalSecret / ClusterExternalSecret targets, CSI secretObjects and
-// kustomize secretGenerators, one entry per namespace they land in.
+// kustomize secretGenerators, one entry per namespace they land in; and
+// their consumers (policies/xref.cc defines CollectSecretConsumers): every
+// place a resource names a Secret (env, volumes, imagePullSecrets, Ingress
+// tls, Flux secretRefs, HelmRelease valuesFrom, ESO store auth...). The
+// records point into the ResourceIndex they came from and live as long as it.
 #pragma once
 
 #include <set>
@@ -44,6 +48,31 @@ inline bool IsObjectName(const std::string& s) {
 }
 
 std::vector<SecretProducer> CollectSecretProducers(const ResourceIndex& index);
+
+// Appends the cert-manager Certificates (spec.secretName) as producers, one
+// per namespace they land in (XREF and the graph count them; PULL does not).
+void AddCertificateProducers(const ResourceIndex& index, std::vector<SecretProducer>* out);
+
+// One reference from a resource to a Secret by name.
+struct SecretConsumer {
+  const Resource* r = nullptr;  // the consumer
+  const YNode* at = nullptr;    // the name scalar
+  std::string name;             // the Secret's name
+  std::string ns;               // where it is looked up ("" = unknown)
+  std::string how;              // "env secretKeyRef", "secret volume", "imagePullSecrets", ...
+  // imagePullSecrets: where the list is ("pod template", "ServiceAccount");
+  // "" for every other reference (PULL checks these, XREF the others).
+  std::string pull_from;
+};
+
+// Every Secret reference of the working-tree resources, in resource order:
+// pod specs of any kind (env secretKeyRef, envFrom, secret/projected volumes,
+// CSI nodePublishSecretRef, imagePullSecrets), ServiceAccount
+// imagePullSecrets, Ingress tls (unless cert-manager annotates it), Flux
+// sources / Kustomization / HelmRelease secret refs, ESO store auth
+// selectors. Optional references, templated and invalid names are skipped;
+// one record per namespace the consumer lands in.
+std::vector<SecretConsumer> CollectSecretConsumers(const ResourceIndex& index);
 
 // True when a producer may serve a consumer in namespace `ns` ("" = unknown).
 inline bool ProducerServes(const SecretProducer& p, const std::string& ns) {

@@ -1,7 +1,9 @@
 // Producer/consumer graph policies GSP-XREF-001..002 (catalog s.4.2): secret
 // references with no producer in the repo (info: may be bootstrapped out of
 // band), and a Secret produced by more than one mechanism. The producers come
-// from CollectSecretProducers (pull.cc); imagePullSecrets are left to PULL-001.
+// from CollectSecretProducers (pull.cc), the consumers from
+// CollectSecretConsumers (defined here, shared with pull.cc and the graph);
+// imagePullSecrets are left to PULL-001.
 #include <algorithm>
 #include <map>
 #include <set>
@@ -14,13 +16,7 @@
 namespace vigil {
 namespace {
 
-struct Ref {
-  const Resource* r = nullptr;
-  const YNode* at = nullptr;  // the name scalar
-  std::string name;
-  std::string ns;             // "" = unknown
-  std::string how;            // "env secretKeyRef", "Ingress tls", ...
-};
+using Ref = SecretConsumer;
 
 bool Templated(const std::string& s) {
   return s.find("{{") != std::string::npos || s.find("${") != std::string::npos ||
@@ -37,16 +33,24 @@ std::set<std::string> Namespaces(const Resource& r) {
 }
 
 void Push(const Resource& r, const YNode* name_node, const std::string& how, std::vector<Ref>* out,
-          const std::string& ns_override = "") {
+          const std::string& ns_override = "", const std::string& pull_from = "") {
   if (name_node == nullptr || !name_node->IsScalar() || name_node->value.empty() ||
       Templated(name_node->value) || !IsObjectName(name_node->value))
     return;
   if (!ns_override.empty()) {
     if (Templated(ns_override) || !IsObjectName(ns_override)) return;
-    out->push_back(Ref{&r, name_node, name_node->value, ns_override, how});
+    out->push_back(Ref{&r, name_node, name_node->value, ns_override, how, pull_from});
     return;
   }
-  for (const auto& ns : Namespaces(r)) out->push_back(Ref{&r, name_node, name_node->value, ns, how});
+  for (const auto& ns : Namespaces(r)) out->push_back(Ref{&r, name_node, name_node->value, ns, how, pull_from});
+}
+
+// imagePullSecrets: [{name: ...}] of a pod spec or a ServiceAccount.
+void PullRefs(const Resource& r, const YNode* list, const std::string& where, std::vector<Ref>* out) {
+  if (list == nullptr || !list->IsSeq()) return;
+  for (const auto& item : list->values) {
+    if (item.IsMap()) Push(r, item.Get("name"), "imagePullSecrets", out, "", where);
+  }
 }
 
 void PodSpecRefs(const Resource& r, const YNode& spec, std::vector<Ref>* out) {
@@ -84,6 +88,7 @@ void PodSpecRefs(const Resource& r, const YNode& spec, std::vector<Ref>* out) {
       }
     }
   }
+  PullRefs(r, spec.Get("imagePullSecrets"), "pod template", out);
 }
 
 // ESO SecretKeySelectors ({name, key[, namespace]}) below a store's provider.
@@ -107,12 +112,18 @@ void StoreRefs(const Resource& r, const YNode& n, bool cluster, std::vector<Ref>
   }
 }
 
-std::vector<Ref> CollectRefs(const ResourceIndex& index) {
+}  // namespace
+
+std::vector<SecretConsumer> CollectSecretConsumers(const ResourceIndex& index) {
   static const std::set<std::string> kFluxSources = {"GitRepository", "HelmRepository", "OCIRepository",
                                                      "Bucket", "ImageRepository", "Receiver", "Provider"};
   std::vector<Ref> out;
   for (const auto& r : index.resources()) {
     if (r.file->from_history) continue;
+    if (r.kind == "ServiceAccount") {
+      PullRefs(r, r.node->Get("imagePullSecrets"), "ServiceAccount", &out);
+      continue;
+    }
     const YNode* spec = r.node->Get("spec");
     bool flux = r.api_version.find("toolkit.fluxcd.io") != std::string::npos;
     if (r.kind == "Ingress" && spec != nullptr) {
@@ -157,6 +168,28 @@ std::vector<Ref> CollectRefs(const ResourceIndex& index) {
   return out;
 }
 
+void AddCertificateProducers(const ResourceIndex& index, std::vector<SecretProducer>* producers) {
+  for (const auto& r : index.resources()) {
+    if (r.kind != "Certificate" || r.api_version.rfind("cert-manager.io", 0) != 0 || r.file->from_history) continue;
+    const YNode* sn = r.node->Path("spec.secretName");
+    if (sn == nullptr || !sn->IsScalar()) continue;
+    for (const auto& ns : Namespaces(r)) {
+      SecretProducer p;
+      p.ns = ns;
+      p.name = sn->value;
+      p.mechanism = "cert-manager Certificate";
+      p.family = "cert-manager";
+      p.r = &r;
+      p.file = r.file;
+      p.at = sn;
+      p.type = "kubernetes.io/tls";
+      producers->push_back(std::move(p));
+    }
+  }
+}
+
+namespace {
+
 std::string NsText(const std::string& ns) { return ns.empty() ? "(no namespace)" : ns; }
 
 // The repository a path belongs to when several are scanned side by side is
@@ -172,28 +205,14 @@ void RunXrefPolicies(LintContext& ctx) {
   const ResourceIndex& index = ctx.index();
   std::vector<SecretProducer> producers = CollectSecretProducers(index);
   // Certificates (cert-manager) produce their spec.secretName too.
-  for (const auto& r : index.resources()) {
-    if (r.kind != "Certificate" || r.api_version.rfind("cert-manager.io", 0) != 0 || r.file->from_history) continue;
-    const YNode* sn = r.node->Path("spec.secretName");
-    if (sn == nullptr || !sn->IsScalar()) continue;
-    for (const auto& ns : Namespaces(r)) {
-      SecretProducer p;
-      p.ns = ns;
-      p.name = sn->value;
-      p.mechanism = "cert-manager Certificate";
-      p.family = "cert-manager";
-      p.r = &r;
-      p.file = r.file;
-      p.at = sn;
-      producers.push_back(std::move(p));
-    }
-  }
+  AddCertificateProducers(index, &producers);
   std::map<std::string, std::vector<const SecretProducer*>> by_name;
   for (const auto& p : producers) by_name[p.name].push_back(&p);
 
   // XREF-001.
   std::set<std::string> done;
-  for (const Ref& ref : CollectRefs(index)) {
+  for (const Ref& ref : CollectSecretConsumers(index)) {
+    if (!ref.pull_from.empty()) continue;  // imagePullSecrets: PULL-001
     std::vector<const SecretProducer*> same, other;
     for (const SecretProducer* p : by_name[ref.name]) (ProducerServes(*p, ref.ns) ? same : other).push_back(p);
     if (!same.empty()) continue;

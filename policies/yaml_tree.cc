@@ -9,7 +9,9 @@
 
 #include <exception>
 #include <map>
+#include <istream>
 #include <sstream>
+#include <streambuf>
 #include <string>
 
 namespace vigil {
@@ -151,6 +153,15 @@ class TreeBuilder : public YAML::EventHandler {
   size_t nodes_ = 0;
 };
 
+// A read-only streambuf over a string_view.
+class ViewBuf : public std::streambuf {
+ public:
+  explicit ViewBuf(std::string_view text) {
+    char* p = const_cast<char*>(text.data());
+    setg(p, p, p + text.size());
+  }
+};
+
 }  // namespace
 
 const YNode* YNode::Get(std::string_view key) const {
@@ -191,8 +202,9 @@ Status ParseYaml(std::string_view text, std::vector<YDocument>* docs, uint32_t* 
                  const YamlLimits& limits) {
   *error_line = 0;
   try {
-    std::string copy(text);
-    std::istringstream in(copy);
+    // Read the text in place (no copy into an istringstream).
+    ViewBuf buf(text);
+    std::istream in(&buf);
     YAML::Parser parser(in);
     TreeBuilder builder(limits, docs);
     while (parser.HandleNextDocument(builder)) {

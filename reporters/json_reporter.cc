@@ -65,9 +65,10 @@ class JsonReporter : public Reporter {
   void Write(const ScanReport& report, const ReportOptions& options, std::ostream& out) override {
     Json doc;
     doc["version"] = "1";
+    // information_uri: the build's VIGIL_HOMEPAGE, "" when none is configured.
     doc["tool"] = Json{{"name", "vigil"},
                        {"version", report.tool_version},
-                       {"information_uri", std::string(kVigilInformationUri)}};
+                       {"information_uri", std::string(VigilInformationUri())}};
 
     const ScanSummary& s = report.summary;
     const auto counts = report::CountBySeverity(report.findings);

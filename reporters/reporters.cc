@@ -11,6 +11,12 @@ std::unique_ptr<Reporter> NewReporter(std::string_view format) {
   return nullptr;
 }
 
+#ifndef VIGIL_HOMEPAGE
+#define VIGIL_HOMEPAGE ""
+#endif
+
+std::string_view VigilInformationUri() { return VIGIL_HOMEPAGE; }
+
 std::vector<std::string> ReporterFormats() {
   return {"text", "json", "sarif", "github", "markdown"};
 }

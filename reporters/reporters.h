@@ -26,8 +26,10 @@ std::unique_ptr<Reporter> NewReporter(std::string_view format);
 // The format names NewReporter accepts, in the order --help lists them.
 std::vector<std::string> ReporterFormats();
 
-// Where the SARIF driver points users for documentation.
-inline constexpr std::string_view kVigilInformationUri = "https://github.com/vigil-scanner/vigil";
+// Where the SARIF driver points users for documentation: the CMake cache
+// variable VIGIL_HOMEPAGE, an absolute URL; "" (the default) when the build
+// names none, and the reports then omit the field (it is optional in SARIF).
+std::string_view VigilInformationUri();
 
 // GitHub code scanning limits (see docs/output.md and
 // shared/schemas/github-code-scanning-sarif.md).

@@ -271,7 +271,7 @@ class SarifReporter : public Reporter {
       driver["version"] = report.tool_version;
       if (LooksLikeSemver(report.tool_version)) driver["semanticVersion"] = report.tool_version;
     }
-    driver["informationUri"] = kVigilInformationUri;
+    if (!VigilInformationUri().empty()) driver["informationUri"] = std::string(VigilInformationUri());
     Json rules_json = Json::array();
     for (const RuleInfo& r : rules) rules_json.push_back(RuleJson(r));
     driver["rules"] = std::move(rules_json);

@@ -10,8 +10,10 @@ hs=libhyperscan-dev
 
 pkgs=(build-essential cmake pkg-config git ca-certificates
       "$hs" libre2-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libgit2-dev
+      libssl-dev  # libcrypto (X.509 for GSP-SEALED-008); libgit2-dev depends on it already
       libgtest-dev libgmock-dev libbenchmark-dev
-      python3 python3-jsonschema python3-yaml pre-commit)
+      python3 python3-jsonschema python3-yaml pre-commit
+      clang libclang-rt-14-dev)  # the fuzz preset (libFuzzer runtime), run by .ci/run
 [ "${VIGIL_SETUP_EXTRA:-}" = "" ] || read -r -a extra <<<"$VIGIL_SETUP_EXTRA"
 pkgs+=("${extra[@]:-}")
 

@@ -3,7 +3,6 @@
 # (the Cache@2 key). Environment: VIGIL_SRC (default: two levels up).
 set -euo pipefail
 src=${VIGIL_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-hash=$(cd "$src" && find CMakeLists.txt CMakePresets.json cmake scanner reporters policies rules scripts/setup.sh \
-         -type f ! -name '*.md' 2>/dev/null | LC_ALL=C sort | xargs -d '\n' sha1sum | sha1sum | cut -c1-20)
+hash=$(VIGIL_SRC="$src" bash "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build-vigil.sh" hash)
 echo "vigil sources: $hash"
 echo "##vso[task.setvariable variable=VIGIL_CACHE_KEY]$hash"

@@ -8,8 +8,7 @@
 # Environment: VIGIL_SRC (the vigil source tree; default: two levels up).
 set -euo pipefail
 src=${VIGIL_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-hash=$(cd "$src" && find CMakeLists.txt CMakePresets.json cmake scanner reporters policies rules scripts/setup.sh \
-         -type f ! -name '*.md' 2>/dev/null | LC_ALL=C sort | xargs -d '\n' sha1sum | sha1sum | cut -c1-20)
+hash=$(VIGIL_SRC="$src" bash "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build-vigil.sh" hash)
 key="vigil-build-${RUNNER_OS:-$(uname -s)}-${RUNNER_ARCH:-$(uname -m)}-${ImageOS:-local}-${hash}"
 echo "$key"
 if [ -n "${GITHUB_OUTPUT:-}" ]; then

@@ -140,7 +140,6 @@ Result<ScanExecution> ExecuteScan(ScanFlags& f, bool lint_only) {
     lo.environments = config.environments;
     linter = NewManifestLinter(lo);
     inspectors.push_back(linter.get());
-    for (auto& p : PolicyCatalog()) report.rules.push_back(std::move(p));
   }
   if (inspectors.empty()) return Status::Error("nothing to do (both secrets and policies are off)");
 
@@ -151,6 +150,7 @@ Result<ScanExecution> ExecuteScan(ScanFlags& f, bool lint_only) {
   popts.cancel = &g_cancel;
   popts.progress = !f.quiet;
   popts.baseline = std::move(baseline);
+  popts.roots = f.paths;
   ScanOutcome out = RunScan(*source, inspectors, popts);
 
   report.tool_version = VigilVersion();
@@ -159,6 +159,16 @@ Result<ScanExecution> ExecuteScan(ScanFlags& f, bool lint_only) {
   report.errors = std::move(out.errors);
   report.summary = out.summary;
   if (f.paths[0] != "-") report.repo = DescribeRepository(repo_path);
+  // The policy catalog (embedded YAML) is parsed only when the report needs
+  // it: SARIF lists every rule of the run; other formats need the metadata
+  // of the policies that fired. A clean pre-commit run never parses it.
+  if (linter) {
+    bool needed = f.format == "sarif";
+    for (const auto& fd : report.findings) needed = needed || fd.kind != FindingKind::kSecret;
+    if (needed) {
+      for (auto& p : PolicyCatalog()) report.rules.push_back(std::move(p));
+    }
+  }
   // Findings carry their rule's name (policies report only their id).
   std::map<std::string, const RuleInfo*> by_id;
   for (const auto& r : report.rules) by_id[r.id] = &r;

@@ -15,5 +15,6 @@ void AddPoliciesCommands(CLI::App& app, int* exit_code);  // policies list|check
 void AddBaselineCommands(CLI::App& app, int* exit_code);  // baseline create|update (cmd_baseline.cc)
 void AddHookCommands(CLI::App& app, int* exit_code);      // hook install|uninstall (cmd_hook.cc)
 void AddExplainCommands(CLI::App& app, int* exit_code);   // explain ID (cmd_explain.cc)
+void AddGraphCommands(CLI::App& app, int* exit_code);     // graph [PATH] (cmd_graph.cc)
 
 }  // namespace vigil

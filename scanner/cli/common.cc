@@ -19,16 +19,14 @@ namespace vigil {
 std::string VigilVersion() { return VIGIL_VERSION; }
 
 Result<std::shared_ptr<const RuleDatabase>> LoadRuleDatabase(const RuleLoadOptions& options) {
-  std::vector<Rule> rules;
-  if (Status s = LoadBuiltinRules(&rules); !s.ok()) return s;
-  if (!options.rules_dir.empty()) {
-    if (Status s = LoadRulesDir(options.rules_dir, &rules); !s.ok()) return s;
-  }
-  if (Status s = ValidateRules(rules); !s.ok()) return s;
+  // The parsed rules and the compiled database both come from the cache
+  // when the rules files are unchanged (a warm start parses no YAML).
+  std::vector<RuleFileText> files;
+  if (Status s = CollectRuleFiles(options.rules_dir, &files); !s.ok()) return s;
   CompileOptions co;
   co.use_cache = options.use_cache;
   co.cache_dir = RuleDatabase::DefaultCacheDir();
-  return RuleDatabase::Build(std::move(rules), co);
+  return RuleDatabase::Load(files, co);
 }
 
 Status WriteReport(const ScanReport& report, const std::string& format,

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   vigil::AddBaselineCommands(app, &exit_code);
   vigil::AddHookCommands(app, &exit_code);
   vigil::AddExplainCommands(app, &exit_code);
+  vigil::AddGraphCommands(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

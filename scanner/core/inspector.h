@@ -19,6 +19,10 @@ struct BlobRef {
   std::string_view path;  // path relative to the scan root ('/' separated)
   std::string_view data;  // the bytes; valid only during Inspect()
   bool from_history = false;
+  // Not part of the change being scanned (the unchanged files of a staged
+  // scan): given only to inspectors that WantsContext(), as peers for
+  // cross-file checks; findings on it are the inspector's to filter.
+  bool context = false;
 };
 
 class InspectorWorker {
@@ -33,6 +37,8 @@ class Inspector {
  public:
   virtual ~Inspector() = default;
   virtual std::unique_ptr<InspectorWorker> NewWorker() const = 0;
+  // True when the inspector also wants the context blobs (BlobRef::context).
+  virtual bool WantsContext() const { return false; }
   // Called once after every blob was inspected (cross-file checks).
   virtual void Finish(std::vector<Finding>* /*out*/, std::vector<ScanError>* /*errors*/) {}
 };

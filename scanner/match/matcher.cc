@@ -8,6 +8,7 @@
 #include <mutex>
 #include <cctype>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -35,6 +36,14 @@ struct RuleDatabase::Impl {
   mutable std::vector<int> secret_group;  // 0 = whole match
   std::vector<uint32_t> window;
   std::vector<std::vector<std::string>> keywords_lower;
+  // A rule whose pattern is its prefilter followed by a tail: Hyperscan
+  // reports every end of the prefilter, so a full match exists at a
+  // candidate only if the tail matches anchored there. Checking that first
+  // rejects most keyword candidates (`password: ${DB_PASSWORD}`) for the
+  // price of a few bytes of anchored RE2 instead of a window search.
+  std::vector<std::string> tails;  // "" = no tail check
+  std::unique_ptr<std::once_flag[]> tail_once;
+  mutable std::vector<std::unique_ptr<RE2>> tail_re2;
 
   void Compile(size_t i) const {
     auto re = std::make_unique<RE2>(RelaxLargeRepeats(patterns[i]), re_opts);
@@ -51,6 +60,18 @@ struct RuleDatabase::Impl {
   const RE2& Get(size_t i) const {
     std::call_once(once[i], [this, i] { Compile(i); });
     return *re2[i];
+  }
+  // nullptr when the rule has no tail (or RE2 rejects it: then the full
+  // confirmation decides, as without a tail).
+  const RE2* Tail(size_t i) const {
+    if (tails[i].empty()) return nullptr;
+    std::call_once(tail_once[i], [this, i] {
+      // Only "does it match here": no captures needed, so RE2 can answer
+      // with its DFA.
+      auto re = std::make_unique<RE2>(RelaxLargeRepeats(tails[i]), re_opts);
+      if (re->ok()) tail_re2[i] = std::move(re);
+    });
+    return tail_re2[i].get();
   }
   ~Impl() {
     if (db) hs_free_database(db);
@@ -93,12 +114,22 @@ std::string CacheKey(const std::vector<Rule>& rules) {
   return buf;
 }
 
+// One read into a buffer of the file's size (no stream copies: a warm start
+// reads ~2 MB of cache and every copy is page faults).
+bool ReadWholeFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return false;
+  std::streamoff n = in.tellg();
+  if (n < 0) return false;
+  out->resize(static_cast<size_t>(n));
+  in.seekg(0);
+  in.read(out->data(), n);
+  return in.gcount() == n;
+}
+
 hs_database_t* LoadCached(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return nullptr;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string bytes = ss.str();
+  std::string bytes;
+  if (!ReadWholeFile(path, &bytes)) return nullptr;
   hs_database_t* db = nullptr;
   if (hs_deserialize_database(bytes.data(), bytes.size(), &db) != HS_SUCCESS) return nullptr;
   return db;
@@ -170,6 +201,51 @@ std::string RelaxLargeRepeats(const std::string& pattern, int threshold) {
   return out;
 }
 
+// The part of a rule's pattern after its prefilter, when the pattern is
+// literally the prefilter followed by more and the prefilter ends at a
+// clean boundary: not inside a group or a class, not before a quantifier
+// that would extend its last atom, and with no capturing group in it (the
+// capture numbering of the full pattern stays what the rule says).
+std::string TailAfterPrefilter(const Rule& r) {
+  const std::string& p = r.prefilter;
+  const std::string& full = r.pattern;
+  if (p.empty() || full.size() <= p.size() || full.compare(0, p.size(), p) != 0) return "";
+  int depth = 0;
+  bool in_class = false;
+  bool clean_split = false;
+  for (size_t i = 0; i < full.size(); ++i) {
+    if (i == p.size()) clean_split = depth == 0 && !in_class;
+    if (i > p.size() && !clean_split) return "";
+    char c = full[i];
+    if (c == '\\') {
+      if (i + 1 == p.size()) return "";  // the split would cut an escape
+      ++i;
+      continue;
+    }
+    if (in_class) {
+      if (c == ']') in_class = false;
+      continue;
+    }
+    if (c == '[') {
+      in_class = true;
+      if (i + 1 < full.size() && full[i + 1] == '^') ++i;
+      if (i + 1 < full.size() && full[i + 1] == ']') ++i;
+    } else if (c == '(') {
+      // A capturing group in the prefilter would shift the numbering.
+      if (i < p.size() && (i + 1 >= full.size() || full[i + 1] != '?')) return "";
+      ++depth;
+    } else if (c == ')') {
+      --depth;
+    } else if (c == '|' && depth == 0) {
+      return "";  // a top-level alternation does not split
+    }
+  }
+  if (!clean_split) return "";
+  std::string tail = full.substr(p.size());
+  if (std::string_view("*+?{").find(tail[0]) != std::string_view::npos) return "";
+  return tail;
+}
+
 std::string ToLower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -182,6 +258,71 @@ std::string RuleDatabase::DefaultCacheDir() {
   if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/vigil";
   if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.cache/vigil";
   return "";
+}
+
+namespace {
+
+// The parsed-rules cache key: the rules files' texts, the engine and the
+// platform (as for the compiled database), and the cache format.
+std::string RulesCacheKey(const std::vector<RuleFileText>& files) {
+  uint64_t h = HashRuleFiles(files);
+  h = Fnv1a(h, hs_version());
+  hs_platform_info_t plat;
+  if (hs_populate_platform(&plat) == HS_SUCCESS) {
+    h = Fnv1a(h, std::to_string(plat.tune) + "/" + std::to_string(plat.cpu_features));
+  }
+  h = Fnv1a(h, "vigil-rules-v1");
+  char buf[17];
+  snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+
+// Temporary file and rename: concurrent runs never read a half-written file.
+void WriteFileAtomically(const std::string& dir, const std::string& path, std::string_view bytes) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::string tmp = path + ".tmp." + std::to_string(getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return;
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out) {
+      out.close();
+      std::filesystem::remove(tmp, ec);
+      return;
+    }
+  }
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) std::filesystem::remove(tmp, ec);
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const RuleDatabase>> RuleDatabase::Load(const std::vector<RuleFileText>& files,
+                                                               const CompileOptions& options) {
+  std::vector<Rule> rules;
+  bool cached = false;
+  std::string path;
+  if (options.use_cache && !options.cache_dir.empty()) {
+    path = options.cache_dir + "/rules-" + RulesCacheKey(files) + ".rules";
+    std::string bytes;
+    // A corrupt or truncated cache fails to deserialize (or to validate):
+    // it is then parsed again and rewritten.
+    if (ReadWholeFile(path, &bytes) && DeserializeRules(bytes, &rules).ok()) cached = true;
+  }
+  if (!cached) {
+    rules.clear();
+    if (Status s = ParseRuleFiles(files, &rules); !s.ok()) return s;
+  }
+  std::vector<Rule> copy;
+  if (!cached && !path.empty()) copy = rules;
+  auto db = Build(std::move(rules), options);
+  if (!db.ok()) return db;
+  // Written only once the rules compiled: a cached rule set is a valid one.
+  if (!cached && !path.empty()) WriteFileAtomically(options.cache_dir, path, SerializeRules(copy));
+  if (cached) std::const_pointer_cast<RuleDatabase>(db.value())->rules_from_cache_ = true;
+  return db;
 }
 
 Result<std::shared_ptr<const RuleDatabase>> RuleDatabase::Build(std::vector<Rule> rules,
@@ -197,12 +338,15 @@ Result<std::shared_ptr<const RuleDatabase>> RuleDatabase::Build(std::vector<Rule
   impl.once = std::make_unique<std::once_flag[]>(rules.size());
   impl.re2.resize(rules.size());
   impl.secret_group.assign(rules.size(), 0);
+  impl.tail_once = std::make_unique<std::once_flag[]>(rules.size());
+  impl.tail_re2.resize(rules.size());
   for (const auto& r : rules) {
     if (!r.validator.empty() && !IsKnownValidator(r.validator))
       return Status::Error(r.source_file + " (rule " + r.id + "): unknown validator `" +
                            r.validator + "`");
     impl.patterns.push_back(r.pattern);
     impl.window.push_back(r.window ? r.window : kDefaultWindow);
+    impl.tails.push_back(TailAfterPrefilter(r));
     std::vector<std::string> kw;
     for (const auto& k : r.keywords) kw.push_back(ToLower(k));
     impl.keywords_lower.push_back(std::move(kw));
@@ -284,6 +428,7 @@ struct Matcher::State {
   size_t max_matches = 0;
   const RuleDatabase* db = nullptr;
   std::vector<re2::StringPiece> groups;
+  std::string lower;  // KeywordNear's buffer
   ~State() {
     if (scratch) hs_free_scratch(scratch);
   }
@@ -300,13 +445,21 @@ Matcher::~Matcher() = default;
 
 namespace {
 
+// True when one of the (lower-case) keywords occurs, ASCII case-insensitively,
+// in data[start - 128, end). The text is lowered once into a buffer (the
+// span is bounded by the confirmation window), then memmem per keyword.
 bool KeywordNear(const std::vector<std::string>& kws, std::string_view data, uint64_t start,
-                 uint64_t end) {
+                 uint64_t end, std::string* buf) {
   if (kws.empty()) return true;
   uint64_t lo = start > 128 ? start - 128 : 0;
-  std::string text = ToLower(data.substr(lo, end - lo));
+  std::string_view text = data.substr(lo, end - lo);
+  buf->resize(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    (*buf)[i] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+  }
   for (const auto& k : kws) {
-    if (text.find(k) != std::string::npos) return true;
+    if (k.empty() || memmem(buf->data(), buf->size(), k.data(), k.size()) != nullptr) return true;
   }
   return false;
 }
@@ -328,6 +481,14 @@ int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
   // end. Both are bounded: the window RE2 scans is what a candidate costs.
   uint64_t ahead = rule.prefilter.empty() ? kLookahead : kLookahead / 2;
   uint64_t hi = std::min<uint64_t>(st->data.size(), to + ahead);
+  if (const RE2* tail = impl.Tail(id)) {
+    // The text before `to` is context (for \b); the tail must start at `to`.
+    re2::StringPiece text(st->data.data() + lo, hi - lo);
+    if (!tail->Match(text, to - lo, text.size(), RE2::ANCHOR_START, nullptr, 0)) return 0;
+  }
+  // A keyword must occur within 128 bytes before the match or in it; the
+  // match lies in [lo, hi], so no keyword in [lo - 128, hi] means no match.
+  if (!KeywordNear(impl.keywords_lower[id], st->data, lo, hi, &st->lower)) return 0;
   const RE2& re = impl.Get(id);
   if (!re.ok()) {
     last = to;
@@ -351,7 +512,7 @@ int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
   if (sec.data() == nullptr) return 0;
   uint64_t s_start = sec.data() - st->data.data();
   uint64_t s_end = s_start + sec.size();
-  if (!KeywordNear(impl.keywords_lower[id], st->data, start, end)) return 0;
+  if (!KeywordNear(impl.keywords_lower[id], st->data, start, end, &st->lower)) return 0;
   std::string validation;
   if (!AcceptSecret(rule, st->data.substr(s_start, s_end - s_start), &validation)) return 0;
   RawMatch m;

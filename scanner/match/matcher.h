@@ -42,8 +42,18 @@ class RuleDatabase {
   static Result<std::shared_ptr<const RuleDatabase>> Build(std::vector<Rule> rules,
                                                            const CompileOptions& options);
 
+  // Parses the rules files (or reads them already parsed from the cache in
+  // options.cache_dir, keyed by a hash of the files' texts, the engine and
+  // the platform), then Build()s. A cache entry that does not read back
+  // cleanly is ignored and rewritten; one is written only for rules that
+  // compiled. Errors are those of ParseRuleFiles and Build.
+  static Result<std::shared_ptr<const RuleDatabase>> Load(const std::vector<RuleFileText>& files,
+                                                          const CompileOptions& options);
+
   const std::vector<Rule>& rules() const { return rules_; }
   bool loaded_from_cache() const { return from_cache_; }
+  // True when Load() took the parsed rules from the cache.
+  bool rules_from_cache() const { return rules_from_cache_; }
   // The default cache directory ($XDG_CACHE_HOME/vigil or ~/.cache/vigil).
   static std::string DefaultCacheDir();
 
@@ -55,6 +65,7 @@ class RuleDatabase {
   std::vector<Rule> rules_;
   std::unique_ptr<Impl> impl_;
   bool from_cache_ = false;
+  bool rules_from_cache_ = false;
 };
 
 class Matcher {

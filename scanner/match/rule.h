@@ -56,4 +56,30 @@ Status LoadRulesDir(const std::string& dir, std::vector<Rule>* rules);
 // Checks ids (kebab-case, unique), severities, required fields.
 Status ValidateRules(const std::vector<Rule>& rules);
 
+// The text of one rules file: built in (embedded at build time) or read from
+// a --rules directory. `text` points into `owned` or into the binary.
+struct RuleFileText {
+  std::string origin;  // "rules/aws.yaml", or the path of a --rules file
+  std::string_view text;
+  bool builtin = true;
+  std::string owned;
+};
+
+// The built-in rules files, then (when rules_dir is not "") every *.yaml /
+// *.yml file of rules_dir, sorted by name. Reads files; parses nothing.
+Status CollectRuleFiles(const std::string& rules_dir, std::vector<RuleFileText>* files);
+
+// Parses files as LoadBuiltinRules + LoadRulesDir do (a --rules rule with an
+// existing id replaces it) and validates the result.
+Status ParseRuleFiles(const std::vector<RuleFileText>& files, std::vector<Rule>* rules);
+
+// A 64-bit hash of the files' names and texts (part of the rule cache key).
+uint64_t HashRuleFiles(const std::vector<RuleFileText>& files);
+
+// The parsed rules as bytes, for the rule cache (RuleDatabase::Load), and
+// back. DeserializeRules checks every length against the input and fails
+// (leaving *rules empty) on anything malformed: a corrupt cache is rebuilt.
+std::string SerializeRules(const std::vector<Rule>& rules);
+Status DeserializeRules(std::string_view bytes, std::vector<Rule>* rules);
+
 }  // namespace vigil

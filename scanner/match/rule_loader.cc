@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -126,7 +127,10 @@ Status LoadBuiltinRules(std::vector<Rule>* rules) {
   return Status::Ok();
 }
 
-Status LoadRulesDir(const std::string& dir, std::vector<Rule>* rules) {
+namespace {
+
+// Reads the rules files of a --rules directory (sorted by name).
+Status ReadRulesDir(const std::string& dir, std::vector<RuleFileText>* out) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return Status::Error(dir + ": not a directory of rules");
@@ -137,14 +141,26 @@ Status LoadRulesDir(const std::string& dir, std::vector<Rule>* rules) {
   }
   if (ec) return Status::Error(dir + ": " + ec.message());
   std::sort(files.begin(), files.end());
-  std::vector<Rule> loaded;
   for (const auto& p : files) {
     std::ifstream in(p, std::ios::binary);
     if (!in) return Status::Error(p.string() + ": cannot read");
     std::stringstream ss;
     ss << in.rdbuf();
-    if (Status s = ParseRulesYaml(ss.str(), p.string(), &loaded); !s.ok()) return s;
+    RuleFileText f;
+    f.origin = p.string();
+    f.builtin = false;
+    f.owned = ss.str();
+    out->push_back(std::move(f));
   }
+  // `text` views `owned`: set once the vector no longer moves.
+  for (auto& f : *out) {
+    if (!f.builtin) f.text = f.owned;
+  }
+  return Status::Ok();
+}
+
+// Merges rules loaded from a --rules directory: an existing id is replaced.
+void MergeRules(std::vector<Rule> loaded, std::vector<Rule>* rules) {
   std::map<std::string, size_t> index;
   for (size_t i = 0; i < rules->size(); ++i) index[(*rules)[i].id] = i;
   for (auto& r : loaded) {
@@ -156,6 +172,219 @@ Status LoadRulesDir(const std::string& dir, std::vector<Rule>* rules) {
       rules->push_back(std::move(r));
     }
   }
+}
+
+}  // namespace
+
+Status LoadRulesDir(const std::string& dir, std::vector<Rule>* rules) {
+  std::vector<RuleFileText> files;
+  if (Status s = ReadRulesDir(dir, &files); !s.ok()) return s;
+  std::vector<Rule> loaded;
+  for (const auto& f : files) {
+    if (Status s = ParseRulesYaml(f.text, f.origin, &loaded); !s.ok()) return s;
+  }
+  MergeRules(std::move(loaded), rules);
+  return Status::Ok();
+}
+
+Status CollectRuleFiles(const std::string& rules_dir, std::vector<RuleFileText>* files) {
+  for (size_t i = 0; i < kEmbeddedRuleFileCount; ++i) {
+    RuleFileText f;
+    f.origin = std::string("rules/") + kEmbeddedRuleFiles[i].name;
+    f.text = kEmbeddedRuleFiles[i].text;
+    files->push_back(std::move(f));
+  }
+  if (rules_dir.empty()) return Status::Ok();
+  std::vector<RuleFileText> dir_files;
+  if (Status s = ReadRulesDir(rules_dir, &dir_files); !s.ok()) return s;
+  for (auto& f : dir_files) files->push_back(std::move(f));
+  // A move may relocate a short string: point the views at their owners
+  // once the vector is complete.
+  for (auto& f : *files) {
+    if (!f.builtin) f.text = f.owned;
+  }
+  return Status::Ok();
+}
+
+Status ParseRuleFiles(const std::vector<RuleFileText>& files, std::vector<Rule>* rules) {
+  std::vector<Rule> loaded;
+  for (const auto& f : files) {
+    if (Status s = ParseRulesYaml(f.text, f.origin, f.builtin ? rules : &loaded); !s.ok()) return s;
+  }
+  MergeRules(std::move(loaded), rules);
+  return ValidateRules(*rules);
+}
+
+uint64_t HashRuleFiles(const std::vector<RuleFileText>& files) {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a, 64 bits
+  auto add = [&h](std::string_view s) {
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+    h ^= 0xff;  // field separator
+    h *= 1099511628211ull;
+  };
+  for (const auto& f : files) {
+    add(f.builtin ? "builtin" : "dir");
+    add(f.origin);
+    add(std::to_string(f.text.size()));
+    add(f.text);
+  }
+  return h;
+}
+
+// --- rule cache serialization ------------------------------------------
+// Little-endian fixed-width integers, strings as a 32-bit length and bytes,
+// lists as a 32-bit count. The reader checks every length against what is
+// left, so a truncated or corrupt file fails cleanly.
+
+namespace {
+
+constexpr std::string_view kRulesMagic = "vigil-rules-v1\n";
+
+class Writer {
+ public:
+  void U32(uint32_t v) {
+    for (int i = 0; i < 4; ++i) out_.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  }
+  void F64(double d) {
+    uint64_t v;
+    std::memcpy(&v, &d, sizeof v);
+    for (int i = 0; i < 8; ++i) out_.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  }
+  void Str(std::string_view s) {
+    U32(static_cast<uint32_t>(s.size()));
+    out_.append(s);
+  }
+  void List(const std::vector<std::string>& v) {
+    U32(static_cast<uint32_t>(v.size()));
+    for (const auto& s : v) Str(s);
+  }
+  std::string& out() { return out_; }
+
+ private:
+  std::string out_;
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  bool ok() const { return ok_; }
+  bool done() const { return in_.empty(); }
+  uint32_t U32() {
+    if (!Need(4)) return 0;
+    uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(static_cast<unsigned char>(in_[i])) << (8 * i);
+    in_.remove_prefix(4);
+    return v;
+  }
+  double F64() {
+    if (!Need(8)) return 0;
+    uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<unsigned char>(in_[i])) << (8 * i);
+    in_.remove_prefix(8);
+    double d;
+    std::memcpy(&d, &v, sizeof d);
+    return d;
+  }
+  std::string Str() {
+    uint32_t n = U32();
+    if (!Need(n)) return "";
+    std::string s(in_.substr(0, n));
+    in_.remove_prefix(n);
+    return s;
+  }
+  // A count of items each at least `min_item` bytes long, checked against
+  // the input (a corrupt count cannot make us allocate gigabytes).
+  uint32_t Count(size_t min_item) {
+    uint32_t n = U32();
+    if (ok_ && static_cast<uint64_t>(n) * min_item > in_.size()) ok_ = false;
+    return ok_ ? n : 0;
+  }
+  std::vector<std::string> List() {
+    std::vector<std::string> v(Count(4));
+    for (auto& s : v) s = Str();
+    return v;
+  }
+
+ private:
+  bool Need(uint64_t n) {
+    if (!ok_ || n > in_.size()) ok_ = false;
+    return ok_;
+  }
+  std::string_view in_;
+  bool ok_ = true;
+};
+
+}  // namespace
+
+std::string SerializeRules(const std::vector<Rule>& rules) {
+  Writer w;
+  w.out().append(kRulesMagic);
+  w.U32(static_cast<uint32_t>(rules.size()));
+  for (const Rule& r : rules) {
+    w.Str(r.id);
+    w.Str(r.name);
+    w.Str(r.description);
+    w.Str(r.remediation);
+    w.Str(r.provider);
+    w.U32(static_cast<uint32_t>(r.severity));
+    w.Str(r.pattern);
+    w.Str(r.prefilter);
+    w.List(r.keywords);
+    w.F64(r.min_entropy);
+    w.Str(r.validator);
+    w.U32(r.placeholder_check ? 1 : 0);
+    w.U32(r.window);
+    w.List(r.references);
+    w.List(r.tags);
+    w.U32(static_cast<uint32_t>(r.examples.size()));
+    for (const auto& e : r.examples) {
+      w.Str(e.text);
+      w.Str(e.secret);
+    }
+    w.List(r.negative_examples);
+    w.Str(r.source_file);
+  }
+  return std::move(w.out());
+}
+
+Status DeserializeRules(std::string_view bytes, std::vector<Rule>* rules) {
+  rules->clear();
+  if (bytes.substr(0, kRulesMagic.size()) != kRulesMagic) return Status::Error("not a vigil rule cache");
+  Reader rd(bytes.substr(kRulesMagic.size()));
+  std::vector<Rule> out(rd.Count(64));
+  for (Rule& r : out) {
+    r.id = rd.Str();
+    r.name = rd.Str();
+    r.description = rd.Str();
+    r.remediation = rd.Str();
+    r.provider = rd.Str();
+    uint32_t sev = rd.U32();
+    if (sev > static_cast<uint32_t>(Severity::kCritical)) return Status::Error("rule cache: bad severity");
+    r.severity = static_cast<Severity>(sev);
+    r.pattern = rd.Str();
+    r.prefilter = rd.Str();
+    r.keywords = rd.List();
+    r.min_entropy = rd.F64();
+    r.validator = rd.Str();
+    r.placeholder_check = rd.U32() != 0;
+    r.window = rd.U32();
+    r.references = rd.List();
+    r.tags = rd.List();
+    r.examples.resize(rd.Count(8));
+    for (auto& e : r.examples) {
+      e.text = rd.Str();
+      e.secret = rd.Str();
+    }
+    r.negative_examples = rd.List();
+    r.source_file = rd.Str();
+    if (!rd.ok()) return Status::Error("rule cache: truncated");
+  }
+  if (!rd.ok() || !rd.done()) return Status::Error("rule cache: malformed");
+  if (Status s = ValidateRules(out); !s.ok()) return Status::Error("rule cache: " + s.message());
+  *rules = std::move(out);
   return Status::Ok();
 }
 

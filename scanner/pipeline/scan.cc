@@ -4,8 +4,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cinttypes>
+#include <cstdio>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -60,11 +64,108 @@ struct CompiledAllowlist {
   }
 };
 
+// The hand-over from the enumerating thread to the workers, bounded so that
+// memory is set by the items in flight, not by the number of items (a
+// history has hundreds of thousands). Push blocks while the queue is full;
+// once aborted (timeout, cancel) pushes are dropped and pops fail.
+class WorkQueue {
+ public:
+  explicit WorkQueue(size_t capacity) : capacity_(capacity) {}
+  void Push(WorkItem item) {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_full_.wait(lock, [&] { return items_.size() < capacity_ || aborted_; });
+    if (aborted_) return;
+    items_.push_back(std::move(item));
+    not_empty_.notify_one();
+  }
+  // The next item; false once the queue is closed and drained, or aborted.
+  bool Pop(WorkItem* out) {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_empty_.wait(lock, [&] { return !items_.empty() || closed_ || aborted_; });
+    if (aborted_ || items_.empty()) return false;
+    *out = std::move(items_.front());
+    items_.pop_front();
+    not_full_.notify_one();
+    return true;
+  }
+  size_t size() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return items_.size();
+  }
+  // No more items will be pushed.
+  void Close() {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    not_empty_.notify_all();
+  }
+  void Abort() {
+    std::lock_guard<std::mutex> lock(mu_);
+    aborted_ = true;
+    items_.clear();
+    not_empty_.notify_all();
+    not_full_.notify_all();
+  }
+
+ private:
+  const size_t capacity_;
+  std::mutex mu_;
+  std::condition_variable not_empty_, not_full_;
+  std::deque<WorkItem> items_;
+  bool closed_ = false, aborted_ = false;
+};
+
+// Items queued ahead of the workers at most.
+constexpr size_t kQueueCapacity = 4096;
+
 struct WorkerResult {
   std::vector<Finding> findings;
   std::vector<ScanError> errors;
   std::map<std::string, std::vector<std::pair<uint32_t, std::string>>> markers;  // path -> markers
   uint64_t files = 0, bytes = 0, skipped = 0;
+};
+
+// The path a fingerprint names a working-tree file by: relative to the root
+// of the repository that contains it (git sources' paths are relative to it
+// already), or to the scan root it was found under when it is in none; so
+// the same secret in the same file has one fingerprint however it was
+// scanned. One repository discovery per directory with findings.
+class FingerprintPath {
+ public:
+  FingerprintPath(bool filesystem_paths, const std::vector<std::string>& roots) : fs_(filesystem_paths) {
+    if (!fs_) return;
+    for (const auto& r : roots) {
+      std::error_code ec;
+      std::filesystem::path p = std::filesystem::weakly_canonical(std::filesystem::absolute(r, ec), ec);
+      if (ec) continue;
+      if (!std::filesystem::is_directory(p, ec)) p = p.parent_path();
+      roots_.push_back(p);
+    }
+  }
+  std::string operator()(const std::string& path) {
+    if (!fs_) return path;
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path abs = fs::absolute(path, ec).lexically_normal();
+    if (ec) return path;
+    fs::path dir = fs::weakly_canonical(abs.parent_path(), ec);
+    if (ec) return path;
+    fs::path file = dir / abs.filename();
+    auto it = workdirs_.find(dir.string());
+    if (it == workdirs_.end()) it = workdirs_.emplace(dir.string(), RepositoryWorkdir(dir.string())).first;
+    std::vector<fs::path> bases;
+    if (!it->second.empty()) bases.push_back(fs::path(it->second).lexically_normal().parent_path());
+    for (const auto& r : roots_) bases.push_back(r);
+    for (const auto& b : bases) {
+      std::string rel = file.lexically_relative(b).generic_string();
+      if (!rel.empty() && rel != "." && rel.rfind("..", 0) != 0) return rel;
+    }
+    return path;
+  }
+
+ private:
+  bool fs_;
+  std::vector<std::filesystem::path> roots_;
+  std::map<std::string, std::string> workdirs_;
 };
 
 // Paths in the configuration are relative to the directory of the config
@@ -272,8 +373,44 @@ std::vector<std::pair<uint32_t, std::string>> FindIgnoreMarkers(std::string_view
   return out;
 }
 
+std::string FormatProgressLine(const ProgressCounts& c) {
+  char buf[256];
+  std::string line;
+  if (c.objects_enumerated > 0) {
+    std::snprintf(buf, sizeof buf, "%" PRIu64 " objects enumerated, ", c.objects_enumerated);
+    line += buf;
+  }
+  double mb = static_cast<double>(c.bytes_scanned) / 1e6;
+  double rate = c.seconds > 0 ? mb / c.seconds : 0.0;
+  std::snprintf(buf, sizeof buf, "%" PRIu64 "/%" PRIu64 "%s blobs scanned, %.1f MB at %.1f MB/s, ",
+                c.blobs_scanned, c.blobs_total, c.enumeration_done ? "" : "+", mb, rate);
+  line += buf;
+  // The ETA assumes the remaining blobs go at the rate of those scanned so
+  // far; unknown until enumeration has counted them all.
+  if (!c.enumeration_done || c.blobs_scanned == 0 || c.seconds <= 0) {
+    line += "ETA --";
+  } else {
+    uint64_t left = c.blobs_total - std::min(c.blobs_scanned, c.blobs_total);
+    auto eta = static_cast<uint64_t>(c.seconds * static_cast<double>(left) /
+                                         static_cast<double>(c.blobs_scanned) +
+                                     0.5);
+    if (eta >= 3600) {
+      std::snprintf(buf, sizeof buf, "ETA %" PRIu64 "h%02" PRIu64 "m", eta / 3600, eta / 60 % 60);
+    } else if (eta >= 60) {
+      std::snprintf(buf, sizeof buf, "ETA %" PRIu64 "m%02" PRIu64 "s", eta / 60, eta % 60);
+    } else {
+      std::snprintf(buf, sizeof buf, "ETA %" PRIu64 "s", eta);
+    }
+    line += buf;
+  }
+  return line;
+}
+
 std::string Fingerprint(const Finding& f) {
-  std::string path = f.commit_path.empty() ? f.location.path : f.commit_path;
+  return Fingerprint(f, f.commit_path.empty() ? f.location.path : f.commit_path);
+}
+
+std::string Fingerprint(const Finding& f, const std::string& path) {
   std::string material = "vigil/v1\n" + f.rule_id + "\n" + path + "\n" +
                          (f.secret.empty() ? f.key + "\n" + f.message : f.secret);
   return Sha1Hex(material);
@@ -290,48 +427,44 @@ ScanOutcome RunScan(Source& source, const std::vector<Inspector*>& inspectors,
   if (cfg) (void)exclude.Add(cfg->exclude);
   RelativePath relative(cfg, source.Mode() == "working-tree");
 
-  std::vector<WorkItem> items;
-  Status st = source.Enumerate(
-      [&](WorkItem item) {
-        if (!exclude.empty() && exclude.Matches(relative(item.path))) {
-          outcome.summary.files_skipped++;
-          return;
-        }
-        items.push_back(std::move(item));
-      },
-      &outcome.errors);
-  if (!st.ok()) {
-    outcome.errors.push_back({"", 0, st.message(), false});
-    outcome.summary.incomplete = true;
-  }
-
   int threads = options.threads > 0 ? options.threads
                                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  threads = std::max(1, std::min<int>(threads, static_cast<int>(std::max<size_t>(1, items.size()))));
-  std::atomic<size_t> next{0};
+  threads = std::max(1, threads);
+  // Workers scan while the source is still enumerating (a history source
+  // hands over each tree level's blobs as soon as the level is read).
+  WorkQueue queue(kQueueCapacity);
   std::atomic<bool> stopped{false};
-  std::atomic<uint64_t> done_bytes{0};
+  std::atomic<bool> enumerated{false};
+  std::atomic<uint64_t> emitted{0}, scanned{0}, done_bytes{0};
   auto deadline = options.timeout_seconds > 0
                       ? started + std::chrono::duration_cast<Clock::duration>(
                                       std::chrono::duration<double>(options.timeout_seconds))
                       : Clock::time_point::max();
   std::vector<WorkerResult> results(threads);
 
+  const bool wants_context =
+      std::any_of(inspectors.begin(), inspectors.end(), [](const Inspector* in) { return in->WantsContext(); });
   auto work = [&](int t) {
     WorkerResult& res = results[t];
     std::unique_ptr<SourceReader> reader = source.NewReader();
     std::vector<std::unique_ptr<InspectorWorker>> workers;
     for (Inspector* in : inspectors) workers.push_back(in->NewWorker());
     BlobData blob;
-    while (true) {
+    WorkItem item;
+    while (queue.Pop(&item)) {
       if ((options.cancel && options.cancel->load()) || Clock::now() > deadline) {
         stopped = true;
+        queue.Abort();
         break;
       }
-      size_t i = next.fetch_add(1);
-      if (i >= items.size()) break;
-      const WorkItem& item = items[i];
+      // Context items are read only for an inspector that wants them (a
+      // staged scan with --no-policies reads just the staged blobs).
+      if (item.context && !wants_context) {
+        scanned.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
       Status rs = reader->Read(item, &blob);
+      scanned.fetch_add(1, std::memory_order_relaxed);
       if (!rs.ok()) {
         // A reader that finds an item over a limit only once it reads it
         // (packed git blobs) says "skipped: ...": a note, not an error.
@@ -340,13 +473,24 @@ ScanOutcome RunScan(Source& source, const std::vector<Inspector*>& inspectors,
         res.errors.push_back({item.path, 0, rs.message(), skipped});
         continue;
       }
+      if (item.context) {
+        // An unchanged file of a staged scan: a peer for cross-file checks
+        // (the linter) only; neither secret-scanned nor counted.
+        BlobRef peer{item.path, blob.data, item.from_history, true};
+        for (size_t k = 0; k < workers.size(); ++k) {
+          if (inspectors[k]->WantsContext()) workers[k]->Inspect(peer, &res.findings, &res.errors);
+        }
+        auto markers = FindIgnoreMarkers(blob.data);
+        if (!markers.empty()) res.markers[item.path] = std::move(markers);
+        continue;
+      }
       if (LooksBinary(blob.data)) {
         res.skipped++;
         continue;
       }
       res.files++;
       res.bytes += blob.data.size();
-      done_bytes += blob.data.size();
+      done_bytes.fetch_add(blob.data.size(), std::memory_order_relaxed);
       BlobRef ref{item.path, blob.data, item.from_history};
       size_t before = res.findings.size();
       for (auto& w : workers) w->Inspect(ref, &res.findings, &res.errors);
@@ -358,27 +502,67 @@ ScanOutcome RunScan(Source& source, const std::vector<Inspector*>& inspectors,
     }
   };
 
+  // Progress on stderr, only when it is a terminal: at most 10 lines a
+  // second, the first after 100 ms (quick scans print nothing), cleared at
+  // the end.
   std::thread progress;
-  std::atomic<bool> progress_done{false};
-  if (options.progress && isatty(2)) {
+  std::mutex progress_mu;
+  std::condition_variable progress_cv;
+  bool progress_done = false;
+  if (options.progress && isatty(STDERR_FILENO) == 1) {
     progress = std::thread([&] {
-      while (!progress_done.load()) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        double secs = std::chrono::duration<double>(Clock::now() - started).count();
-        size_t n = std::min(next.load(), items.size());
-        double mb = done_bytes.load() / 1e6;
-        fprintf(stderr, "\r%zu/%zu blobs, %.1f MB, %.1f MB/s   ", n, items.size(), mb,
-                secs > 0 ? mb / secs : 0.0);
+      bool printed = false;
+      std::unique_lock<std::mutex> lock(progress_mu);
+      while (!progress_cv.wait_for(lock, std::chrono::milliseconds(100),
+                                   [&] { return progress_done; })) {
+        ProgressCounts c;
+        c.objects_enumerated = source.ObjectsEnumerated();
+        c.enumeration_done = enumerated.load();
+        c.blobs_total = emitted.load();
+        c.blobs_scanned = std::min(scanned.load(), c.blobs_total);
+        c.bytes_scanned = done_bytes.load();
+        c.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+        std::string line = "\r\033[K" + FormatProgressLine(c);
+        std::fputs(line.c_str(), stderr);
+        std::fflush(stderr);
+        printed = true;
       }
-      fprintf(stderr, "\r\033[K");
+      if (printed) {
+        std::fputs("\r\033[K", stderr);
+        std::fflush(stderr);
+      }
     });
   }
+
+  // Enumerate on this thread; start workers as items arrive (up to
+  // `threads`), so a one-file scan starts one worker.
   std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
-  work(0);
+  Status st = source.Enumerate(
+      [&](WorkItem item) {
+        if (!exclude.empty() && exclude.Matches(relative(item.path))) {
+          outcome.summary.files_skipped++;
+          return;
+        }
+        emitted.fetch_add(1, std::memory_order_relaxed);
+        queue.Push(std::move(item));
+        if (static_cast<int>(pool.size()) < threads && (pool.empty() || queue.size() > 1)) {
+          pool.emplace_back(work, static_cast<int>(pool.size()));
+        }
+      },
+      &outcome.errors);
+  enumerated = true;
+  queue.Close();
+  if (!st.ok()) {
+    outcome.errors.push_back({"", 0, st.message(), false});
+    outcome.summary.incomplete = true;
+  }
   for (auto& th : pool) th.join();
   if (progress.joinable()) {
-    progress_done = true;
+    {
+      std::lock_guard<std::mutex> lock(progress_mu);
+      progress_done = true;
+    }
+    progress_cv.notify_all();
     progress.join();
   }
   if (stopped) {
@@ -411,13 +595,14 @@ ScanOutcome RunScan(Source& source, const std::vector<Inspector*>& inspectors,
     global.Build(cfg->allowlist);
     for (const auto& [id, al] : cfg->rule_allowlists) per_rule[id].Build(al);
   }
+  FingerprintPath fingerprint_path(source.Mode() == "working-tree", options.roots);
   std::vector<Finding> kept;
   for (auto& f : outcome.findings) {
     if (disabled.count(f.rule_id)) continue;
     if (cfg) {
       if (auto it = cfg->severity.find(f.rule_id); it != cfg->severity.end()) f.severity = it->second;
     }
-    f.fingerprint = Fingerprint(f);
+    f.fingerprint = Fingerprint(f, f.commit_path.empty() ? fingerprint_path(f.location.path) : f.commit_path);
     if (f.kind != FindingKind::kNotice) {
       std::string rel = relative(f.location.path);
       std::string why = global.Allows(f, rel);

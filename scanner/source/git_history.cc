@@ -5,8 +5,9 @@
 // Enumeration walks commits newest first, then their trees breadth first, one
 // depth level at a time in pack order, reading each tree object once (trees
 // are deduplicated by id), so every blob is seen with one path at the cost of
-// one pass over the trees. Blobs are then emitted depth first along their
-// delta chains (libgit2 caches delta bases by pack offset; its cache is 16 MB,
+// one pass over the trees. After each level, the blobs it named are emitted
+// (the pipeline scans them while deeper levels are read), depth first along
+// their delta chains (libgit2 caches delta bases by pack offset; its cache is 16 MB,
 // so read order decides whether a deep chain is re-inflated), with sizes from
 // the pack headers instead of a git_odb_read_header type pass. Blob bytes are
 // read by the pipeline's workers, each with its own repository handle.
@@ -61,7 +62,7 @@ class GitHistorySource : public Source {
   GitHistorySource(std::string path, GitOptions options)
       : path_(std::move(path)),
         options_(options),
-        progress_(std::make_shared<Progress>(options.progress)) {}
+        progress_(std::make_shared<Progress>()) {}
 
   std::string Mode() const override { return "history"; }
 
@@ -74,6 +75,7 @@ class GitHistorySource : public Source {
   }
 
   void AddProvenance(std::vector<Finding>* findings) override;
+  uint64_t ObjectsEnumerated() const override { return progress_->objects(); }
 
  private:
   struct Walk;  // enumeration state
@@ -148,7 +150,11 @@ struct GitHistorySource::Walk {
   // Reads the trees breadth first, one depth level at a time, each level in
   // pack order: a tree's delta base is usually the same directory in another
   // commit, so it sits in the same level and was just read (and cached).
-  void WalkTrees() {
+  // The blobs a level's trees name are emitted after that level, so the
+  // pipeline scans them while deeper levels are still being read (a blob's
+  // delta base is nearly always a version of the same path, hence found in
+  // the same level: the delta-chain order within a batch keeps reads cheap).
+  void WalkTrees(const std::function<void(WorkItem)>& emit) {
     std::vector<Pending> current;
     while (!level.empty()) {
       current.swap(level);
@@ -174,6 +180,7 @@ struct GitHistorySource::Walk {
                   tree.path);
       }
       current.clear();
+      EmitBlobs(emit);
     }
   }
 
@@ -208,7 +215,9 @@ struct GitHistorySource::Walk {
     }
   }
 
-  // Emits the blobs in pack order, skipping (and noting) large ones.
+  // Emits the blobs found so far depth first along their delta chains,
+  // skipping (and noting) large ones; then forgets them (ids stay in
+  // seen_blobs), so paths are held only until their batch is handed over.
   void EmitBlobs(const std::function<void(WorkItem)>& emit) {
     // Depth-first along delta chains: 20-25% faster reads than pack order
     // on a deep history (bench/history).
@@ -259,7 +268,6 @@ struct GitHistorySource::Walk {
       emit(WorkItem{std::move(blob.path), Hex(blob.id), size, true});
     }
     blobs.clear();
-    blobs.shrink_to_fit();
   }
 };
 
@@ -287,7 +295,6 @@ Status GitHistorySource::Enumerate(const std::function<void(WorkItem)>& emit,
     return Status::Error(LastError("cannot open object database of " + path_));
   }
   OdbPtr odb(raw_odb);
-  progress_->Start();
 
   const bool shallow = git_repository_is_shallow(repo.get()) == 1;
   if (shallow) {
@@ -383,7 +390,7 @@ Status GitHistorySource::Enumerate(const std::function<void(WorkItem)>& emit,
     walk.AddTree(node.tree, "");
     commits_.push_back(std::move(node));
   }
-  walk.WalkTrees();
+  walk.WalkTrees(emit);
 
   if (options_.include_unreachable) {
     std::vector<git_oid> all;
@@ -398,10 +405,17 @@ Status GitHistorySource::Enumerate(const std::function<void(WorkItem)>& emit,
       if (walk.seen_blobs.contains(id) || walk.seen_trees.contains(id) || queued_commits.count(id)) {
         continue;
       }
-      size_t size = 0;
-      git_object_t type = GIT_OBJECT_INVALID;
-      if (git_odb_read_header(&size, &type, odb.get(), &id) != 0) continue;
-      if (type == GIT_OBJECT_BLOB) walk.AddBlob(id, "unreachable:" + Hex(id));
+      // Packed objects are typed from the pack (no git_odb_read_header pass,
+      // which would inflate each delta chain); loose ones by their header.
+      PackIndex::Entry e = walk.packs.Find(id);
+      int type = e.order == UINT64_MAX ? 0 : e.size_known() ? e.type : walk.packs.ResolvedType(e.order);
+      if (type == 0) {
+        size_t size = 0;
+        git_object_t loose_type = GIT_OBJECT_INVALID;
+        if (git_odb_read_header(&size, &loose_type, odb.get(), &id) != 0) continue;
+        type = loose_type == GIT_OBJECT_BLOB ? 3 : -1;
+      }
+      if (type == 3) walk.AddBlob(id, "unreachable:" + Hex(id));
     }
   }
   walk.EmitBlobs(emit);
@@ -426,7 +440,6 @@ Status GitHistorySource::Enumerate(const std::function<void(WorkItem)>& emit,
                            "repository and was not scanned",
                        true});
   }
-  progress_->EnumerationDone();
   // A ref whose commit cannot be read leaves its whole history unscanned:
   // the scan is incomplete (exit 2), whatever else was found.
   if (missing_tips > 0)

@@ -190,6 +190,9 @@ class PackIndex {
   // (lexicographically) reads each delta right after its base: a depth-first
   // walk of the delta forest, so libgit2's small delta-base cache always hits.
   void DeltaChain(uint64_t order, std::vector<uint64_t>* out) const;
+  // The object type (1 commit, 2 tree, 3 blob, 4 tag) of a packed object,
+  // following its delta chain to the base; 0 when it cannot be told.
+  int ResolvedType(uint64_t order) const;
 
  private:
   struct Pack {
@@ -216,15 +219,12 @@ bool IsLfsPointer(std::string_view data);
 inline constexpr uint64_t kLfsMinSize = 100;
 inline constexpr uint64_t kLfsMaxSize = 400;
 
-// Enumeration progress on stderr (TTY only): objects enumerated and blobs
-// queued, from a background thread between Start() and EnumerationDone().
-// The scan phase's progress (blobs scanned, MB/s) is the pipeline's; the
-// Read() counters are kept for callers that want totals.
+// Enumeration counters shared by a git source and its readers: objects
+// enumerated (commits, trees, blobs), blobs queued and blobs read. The
+// pipeline's progress display polls them (Source::ObjectsEnumerated); this
+// class prints nothing. Relaxed atomics: any thread may add or read.
 class Progress {
  public:
-  explicit Progress(bool enabled);  // enabled = option && stderr is a TTY
-  ~Progress();
-  bool enabled() const { return enabled_; }
   void Enumerated(uint64_t objects) { objects_.fetch_add(objects, std::memory_order_relaxed); }
   void Queued(uint64_t bytes) {
     queued_.fetch_add(1, std::memory_order_relaxed);
@@ -234,22 +234,10 @@ class Progress {
     read_.fetch_add(1, std::memory_order_relaxed);
     read_bytes_.fetch_add(bytes, std::memory_order_relaxed);
   }
-  // Stops the display (clearing the line) when enumeration ends.
-  void EnumerationDone() {
-    enumerated_.store(true);
-    Stop();
-  }
-  // Starts the printer thread (no-op when disabled or already started).
-  void Start();
-  // Stops the printer and clears the line.
-  void Stop();
+  uint64_t objects() const { return objects_.load(std::memory_order_relaxed); }
 
  private:
-  void Loop();
-  bool enabled_;
   std::atomic<uint64_t> objects_{0}, queued_{0}, queued_bytes_{0}, read_{0}, read_bytes_{0};
-  std::atomic<bool> enumerated_{false}, stop_{false};
-  std::thread thread_;
 };
 
 // A SourceReader over a repository's object database: reads WorkItem.key (a

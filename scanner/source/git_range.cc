@@ -63,7 +63,7 @@ class GitRangeSource : public Source {
         base_(base),
         tip_(tip),
         options_(options),
-        progress_(std::make_shared<Progress>(options.progress)) {}
+        progress_(std::make_shared<Progress>()) {}
 
   std::string Mode() const override { return "range"; }
 
@@ -75,6 +75,7 @@ class GitRangeSource : public Source {
   }
 
   void AddProvenance(std::vector<Finding>* findings) override;
+  uint64_t ObjectsEnumerated() const override { return progress_->objects(); }
 
  private:
   struct Origin {
@@ -103,7 +104,6 @@ Status GitRangeSource::Enumerate(const std::function<void(WorkItem)>& emit,
     return Status::Error(LastError("cannot open object database"));
   }
   OdbPtr odb(raw_odb);
-  progress_->Start();
 
   // Content already at the base (or at the merge base) is not new.
   OidSet old_blobs;
@@ -222,7 +222,6 @@ Status GitRangeSource::Enumerate(const std::function<void(WorkItem)>& emit,
                            " submodule change(s) (gitlinks) not descended",
                        true});
   }
-  progress_->EnumerationDone();
   // A commit of the range that cannot be read was not scanned.
   if (missing_commits > 0 || rc != GIT_ITEROVER)
     return Status::Error("the range could not be read completely: the scan is incomplete");

@@ -7,10 +7,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-
-#include <chrono>
-#include <cinttypes>
-#include <cstdio>
 #include <ctime>
 #include <mutex>
 
@@ -292,50 +288,19 @@ void PackIndex::DeltaChain(uint64_t order, std::vector<uint64_t>* out) const {
   std::reverse(out->begin(), out->end());
 }
 
+int PackIndex::ResolvedType(uint64_t order) const {
+  std::vector<uint64_t> chain;
+  DeltaChain(order, &chain);
+  if (chain.empty()) return 0;
+  size_t pi = static_cast<size_t>(chain.front() >> 40);
+  uint64_t off = chain.front() & ((uint64_t{1} << 40) - 1);
+  int type = (packs_[pi].data[off] >> 4) & 7;
+  return type >= 1 && type <= 4 ? type : 0;
+}
+
 bool IsLfsPointer(std::string_view data) {
   static constexpr std::string_view kPrefix = "version https://git-lfs";
   return data.size() <= 1024 && data.substr(0, kPrefix.size()) == kPrefix;
-}
-
-// ---------------------------------------------------------------------------
-// Progress
-
-Progress::Progress(bool enabled) : enabled_(enabled && isatty(STDERR_FILENO) == 1) {}
-
-Progress::~Progress() { Stop(); }
-
-void Progress::Start() {
-  if (!enabled_ || thread_.joinable()) return;
-  thread_ = std::thread([this] { Loop(); });
-}
-
-void Progress::Stop() {
-  stop_.store(true);
-  if (thread_.joinable()) thread_.join();
-}
-
-void Progress::Loop() {
-  using Clock = std::chrono::steady_clock;
-  const auto start = Clock::now();
-  bool printed = false;
-  while (!stop_.load()) {
-    for (int i = 0; i < 5 && !stop_.load(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    if (stop_.load()) break;
-    double secs = std::chrono::duration<double>(Clock::now() - start).count();
-    uint64_t objects = objects_.load();
-    std::fprintf(stderr,
-                 "\r\033[Kvigil: reading history: %" PRIu64 " objects enumerated (%.0f/s), %" PRIu64
-                 " blobs queued",
-                 objects, secs > 0 ? objects / secs : 0.0, queued_.load());
-    std::fflush(stderr);
-    printed = true;
-  }
-  if (printed) {
-    std::fputs("\r\033[K", stderr);
-    std::fflush(stderr);
-  }
 }
 
 // ---------------------------------------------------------------------------

@@ -16,7 +16,7 @@ namespace vigil {
 struct GitOptions {
   uint64_t max_file_size = 10 * 1024 * 1024;
   bool include_unreachable = false;  // history: also objects no ref reaches
-  bool progress = false;             // history: progress on stderr (TTY only)
+  bool progress = false;             // unused: the pipeline shows progress (PipelineOptions)
 };
 
 // Every blob reachable from all refs (each distinct blob once).
@@ -30,6 +30,11 @@ Result<std::unique_ptr<Source>> NewGitStagedSource(const std::string& repo_path,
                                                    GitOptions options);
 // Repository facts for SARIF versionControlProvenance (empty when not a repo).
 RepoInfo DescribeRepository(const std::string& path);
+
+// The working tree root (absolute, canonical, with a trailing '/') of the
+// repository that contains `path` (a directory), searching upwards as git
+// does; "" when it is in none or the repository is bare.
+std::string RepositoryWorkdir(const std::string& path);
 
 // The git blob id (SHA-1 hex) of content, as `git hash-object` computes it.
 std::string GitBlobId(std::string_view content);

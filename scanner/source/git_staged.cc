@@ -4,9 +4,15 @@
 // are those of the staged content. In a repository with no commit yet every
 // index entry is staged.
 //
+// Every other index entry follows as a context item (WorkItem::context): the
+// unchanged files as they will be committed, which only the manifest linter
+// reads, as peers of the staged files (none when nothing is staged).
+//
 // Cost: opening the repository, reading the index and one tree-to-index diff
-// that loads no content: milliseconds for a typical change.
+// that loads no content: milliseconds for a typical change; plus reading the
+// context blobs the linter asks for (every one, to note paths and SOPS markers).
 #include <cstdlib>
+#include <set>
 #include <utility>
 
 #include "scanner/source/git_internal.h"
@@ -69,6 +75,7 @@ class GitStagedSource : public Source {
     }
     DiffPtr diff(raw_diff);
     size_t n = git_diff_num_deltas(raw_diff);
+    std::set<std::string> changed;  // paths emitted as staged
     for (size_t i = 0; i < n; ++i) {
       const git_diff_delta* d = git_diff_get_delta(raw_diff, i);
       const git_diff_file& nf = d->new_file;
@@ -104,6 +111,22 @@ class GitStagedSource : public Source {
         continue;
       }
       emit(WorkItem{path, hex, size, false});
+      changed.insert(path);
+    }
+    // Context: every other index entry (the tree as it will be committed), so
+    // the linter sees the `.sops.yaml`, kustomizations and peer resources of
+    // the staged files. Only the linter reads these; it parses only the ones
+    // that can matter. No object lookup here: the reader enforces the size
+    // limit (index sizes are the working file's, a hint).
+    size_t entries = changed.empty() ? 0 : git_index_entrycount(raw_index);
+    for (size_t i = 0; i < entries; ++i) {
+      const git_index_entry* e = git_index_get_byindex(raw_index, i);
+      if (e == nullptr || e->path == nullptr || GIT_INDEX_ENTRY_STAGE(e) != 0) continue;
+      if (e->mode != GIT_FILEMODE_BLOB && e->mode != GIT_FILEMODE_BLOB_EXECUTABLE) continue;
+      if (e->file_size > options_.max_file_size || changed.count(e->path)) continue;
+      WorkItem item{e->path, Hex(e->id), e->file_size, false};
+      item.context = true;
+      emit(std::move(item));
     }
     return Status::Ok();
   }

@@ -43,6 +43,16 @@ std::string Sha1Hex(std::string_view content) {
   return GitBlobId(content);
 }
 
+std::string RepositoryWorkdir(const std::string& path) {
+  EnsureLibgit2();
+  git_repository* repo = nullptr;
+  if (git_repository_open_ext(&repo, path.c_str(), 0, nullptr) != 0) return "";
+  const char* wd = git_repository_workdir(repo);
+  std::string out = wd ? wd : "";
+  git_repository_free(repo);
+  return out;
+}
+
 GitIgnoreChecker::GitIgnoreChecker(const std::string& root) {
   EnsureLibgit2();
   git_repository* repo = nullptr;

@@ -3,8 +3,10 @@
 // thread, then each pipeline worker reads items through its own SourceReader
 // (one repository handle per thread for git sources).
 //
-// Thread safety: Enumerate() is called once, from one thread. NewReader() may
-// be called from any thread; each reader is used by one thread.
+// Thread safety: Enumerate() is called once, from one thread; the pipeline's
+// workers read items while it still runs (emit hands each item over at once).
+// NewReader() may be called from any thread; each reader is used by one
+// thread.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +26,7 @@ struct WorkItem {
   std::string key;   // source-specific: filesystem path, or blob id hex
   uint64_t size = 0;
   bool from_history = false;
+  bool context = false;  // unchanged file, for cross-file inspectors only (BlobRef::context)
 };
 
 // A blob's bytes, owned by the reader's buffer until the next Read().
@@ -51,6 +54,10 @@ class Source {
   // Called after the scan for the findings of history items: fills commit
   // provenance (lazy: only blobs with findings). Default: nothing.
   virtual void AddProvenance(std::vector<Finding>* /*findings*/) {}
+  // Objects looked at so far by Enumerate (commits, trees, blobs), for the
+  // progress display; may be called from any thread while Enumerate runs.
+  // Default 0: the display then shows only the items emitted.
+  virtual uint64_t ObjectsEnumerated() const { return 0; }
   // "working-tree", "history", ...
   virtual std::string Mode() const = 0;
 };
@@ -62,7 +69,9 @@ struct WorkingTreeOptions {
 };
 
 // A directory walk (or single files). Skips .git, binary files (NUL sniff in
-// the first 8 KiB), and files larger than max_file_size (reported).
+// the first 8 KiB), and files larger than max_file_size (reported). Files
+// starting with a UTF-16 BOM (LE or BE) and holding NUL bytes are decoded
+// to UTF-8 (also stdin).
 std::unique_ptr<Source> NewWorkingTreeSource(std::vector<std::string> roots,
                                              WorkingTreeOptions options);
 

@@ -258,30 +258,89 @@ TEST(HostileFiles, InvalidUtf8AroundASecret) {
   EXPECT_TRUE(HasFinding(ParseJson(r), "github", "bad-utf8.txt"));
 }
 
-std::string Utf16Le(const std::string& ascii) {
-  std::string s = "\xff\xfe";
-  for (char c : ascii) {
-    s += c;
-    s += '\0';
+// UTF-16 code units as bytes, little- or big-endian, after a byte-order mark.
+std::string Utf16WithBom(const std::u16string& text, bool big_endian) {
+  std::string s = big_endian ? "\xfe\xff" : "\xff\xfe";
+  for (char16_t u : text) {
+    char lo = static_cast<char>(u & 0xff), hi = static_cast<char>(u >> 8);
+    s += big_endian ? hi : lo;
+    s += big_endian ? lo : hi;
   }
   return s;
 }
 
-TEST(HostileFiles, Utf16WithBomIsSkippedOrScannedNeverMisread) {
+std::u16string Ascii16(const std::string& ascii) { return std::u16string(ascii.begin(), ascii.end()); }
+
+// The secret finding on `path` in a JSON report, or null.
+json SecretFindingOn(const json& report, const std::string& path_part) {
+  if (report.is_object() && report.contains("findings"))
+    for (const auto& f : report["findings"])
+      if (f.value("rule_id", "").rfind("github", 0) == 0 &&
+          f["location"].value("path", "").find(path_part) != std::string::npos)
+        return f;
+  return json();
+}
+
+TEST(HostileFiles, Utf16WithBomIsDecodedLittleAndBigEndian) {
   TempTree t;
-  t.Write("utf16.txt", Utf16Le(std::string("token: ") + kToken + "\r\n"));
+  // Line 1 has a character outside the BMP (a surrogate pair), line 3 a
+  // 2-byte UTF-8 character before the token: the column counts UTF-8 bytes.
+  std::u16string text = u"# config \U0001F600\r\nname: app\r\nna\u00efve: " + Ascii16(kToken) + u"\r\nnext: 1\r\n";
+  t.Write("utf16le.txt", Utf16WithBom(text, false));
+  t.Write("utf16be.txt", Utf16WithBom(text, true));
   RunResult r = RunBounded(Scan(t), 120);
-  EXPECT_NO_CRASH(r);
+  EXPECT_EQ(r.code, 1) << r.err;
   json j = ParseJson(r);
-  // Today: NUL bytes make it binary, so it is skipped (counted); a later
-  // UTF-16 decoder would find the token instead. Either is fine; a finding
-  // with a wrong location is not.
-  bool found = HasFinding(j, "github", "utf16.txt");
-  if (!found) {
-    EXPECT_EQ(j["summary"]["files_skipped"], 1) << r.out.substr(0, 1000);
-  } else {
-    for (const auto& f : j["findings"]) EXPECT_EQ(f["location"]["line"], 1);
+  for (const char* name : {"utf16le.txt", "utf16be.txt"}) {
+    json f = SecretFindingOn(j, name);
+    ASSERT_TRUE(f.is_object()) << name << ": " << r.out.substr(0, 2000);
+    EXPECT_EQ(f["location"]["line"], 3) << name;
+    EXPECT_EQ(f["location"]["column"], 9) << name;  // "na\xc3\xafve: " is 8 bytes
+    EXPECT_EQ(f.value("snippet", "").find('\r'), std::string::npos) << f.dump();
+    EXPECT_EQ(f.value("snippet", "").find('\0'), std::string::npos) << f.dump();
   }
+  EXPECT_EQ(j["summary"]["files_skipped"], 0) << r.out.substr(0, 1000);
+  EXPECT_EQ(j["summary"]["files_scanned"], 2) << r.out.substr(0, 1000);
+}
+
+TEST(HostileFiles, Utf16OnStdinIsDecoded) {
+  RunResult r = RunVigil("scan - --format json -q", VIGIL_SOURCE_DIR,
+                         Utf16WithBom(u"a\nb\ntoken: " + Ascii16(kToken) + u"\n", true));
+  EXPECT_EQ(r.code, 1) << r.err;
+  json f = SecretFindingOn(ParseJson(r), "stdin");
+  ASSERT_TRUE(f.is_object()) << r.out.substr(0, 2000);
+  EXPECT_EQ(f["location"]["line"], 3);
+}
+
+TEST(HostileFiles, InvalidUtf16IsReplacedNotACrash) {
+  TempTree t;
+  // An unpaired low surrogate, a high surrogate followed by a letter, then
+  // the token on line 2; the file ends in a lone high surrogate and an odd
+  // byte. Invalid units become U+FFFD; the rest is still scanned.
+  std::u16string text = u"x";
+  text += char16_t{0xDC00};
+  text += char16_t{0xD800};
+  text += u"y\ntoken: " + Ascii16(kToken) + u"\n";
+  text += char16_t{0xD83D};
+  for (bool be : {false, true}) {
+    std::string name = be ? "bad16be.txt" : "bad16le.txt";
+    t.Write(name, Utf16WithBom(text, be) + "\x41");
+  }
+  t.Write("bom-only.txt", "\xff\xfe");
+  t.Write("odd.txt", "\xfe\xff\x00");
+  RunResult r = RunBounded(Scan(t), 120);
+  EXPECT_EQ(r.code, 1) << r.err;
+  json j = ParseJson(r);
+  for (const char* name : {"bad16le.txt", "bad16be.txt"}) {
+    json f = SecretFindingOn(j, name);
+    ASSERT_TRUE(f.is_object()) << name << ": " << r.out.substr(0, 2000);
+    EXPECT_EQ(f["location"]["line"], 2) << name;
+  }
+  EXPECT_EQ(j["summary"]["files_scanned"], 4) << r.out.substr(0, 1000);
+  // SARIF stays valid JSON with the replacement characters.
+  RunResult s = RunBounded("scan " + Quote(t.path()) + " -q --format sarif", 120);
+  EXPECT_EQ(s.code, 1) << s.err;
+  EXPECT_TRUE(ParseJson(s).is_object());
 }
 
 TEST(HostileFiles, CrlfLineNumbersAndColumns) {
@@ -418,9 +477,14 @@ class VanishingSource : public Source {
   explicit VanishingSource(std::string root) : root_(std::move(root)),
       inner_(NewWorkingTreeSource({root_}, WorkingTreeOptions{})) {}
   Status Enumerate(const std::function<void(WorkItem)>& emit, std::vector<ScanError>* errors) override {
-    Status s = inner_->Enumerate(emit, errors);
-    fs::remove(root_ + "/vanish.env");  // after enumeration, before any read
-    return s;
+    // Remove the file after it is enumerated, before it is handed over (the
+    // workers may read items while enumeration goes on).
+    return inner_->Enumerate(
+        [&](WorkItem item) {
+          if (item.path.find("vanish.env") != std::string::npos) fs::remove(root_ + "/vanish.env");
+          emit(std::move(item));
+        },
+        errors);
   }
   std::unique_ptr<SourceReader> NewReader() override { return inner_->NewReader(); }
   std::string Mode() const override { return inner_->Mode(); }

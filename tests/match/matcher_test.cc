@@ -144,6 +144,66 @@ TEST(RuleLoading, RulesDirOverridesBuiltinById) {
   std::filesystem::remove_all(dir);
 }
 
+// A rule with a prefilter must find exactly what the same rule without one
+// finds: the matcher checks the pattern's tail anchored at each prefilter end
+// before the window search, and that shortcut must never drop a match.
+std::vector<std::string> FoundWith(const std::string& pattern, const std::string& prefilter,
+                                   std::string_view text) {
+  Rule r;
+  r.id = "test-rule";
+  r.pattern = pattern;
+  r.prefilter = prefilter;
+  r.window = 128;
+  r.placeholder_check = false;
+  CompileOptions co;
+  co.use_cache = false;
+  auto db = RuleDatabase::Build({r}, co);
+  EXPECT_TRUE(db.ok()) << db.status().message();
+  if (!db.ok()) return {};
+  Matcher m(db.value());
+  std::vector<RawMatch> out;
+  EXPECT_TRUE(m.Scan(text, &out).ok());
+  std::vector<std::string> found;
+  for (const auto& x : out) found.emplace_back(text.substr(x.secret_start, x.secret_end - x.secret_start));
+  return found;
+}
+
+TEST(Matcher, PrefilterTailCheckFindsWhatTheFullPatternFinds) {
+  struct Case {
+    std::string pattern, prefilter;
+  };
+  const std::vector<Case> cases = {
+      // The pattern is the prefilter plus a tail: the tail check applies.
+      {R"re((?i:pass(?:word)?)[ \t]{0,4}(?::=|=>|[:=])[ \t]{0,4}"([A-Za-z0-9!]{8,40})")re",
+       R"re((?i:pass(?:word)?)[ \t]{0,4}(?::=|=>|[:=]))re"},
+      // The tail starts with \b, which needs the text before the candidate.
+      {R"re(token[:=]\b([a-z0-9]{10,20})\b)re", R"re(token[:=])re"},
+      // A top-level alternation: no tail check, the window search decides.
+      {R"re(key=([A-Z]{10})|secret=([A-Z]{10}))re", R"re(key=)re"},
+      // Not a prefix of the pattern: no tail check.
+      {R"re((?:^|\s)pwd=([a-z]{6,}))re", R"re(pwd=)re"},
+  };
+  const std::vector<std::string> texts = {
+      "password := \"Sup3rS3cretValue!\"\n",
+      "PASS=>\"abcdEFGH1234\" and password: \"${VAR}\" then pass= \"x\"\n",
+      "pass=\"short\" password  =  \"AnotherLongOne99\"",
+      "token:abcdef123456 xtoken=zz token=abc token=0123456789abcdef0123456789",
+      "key=ABCDEFGHIJ secret=KLMNOPQRST key=abc",
+      "a pwd=hunter pwd=x\npwd=longenough",
+      std::string(200, 'a') + "password: \"Fa11Back!Value\"" + std::string(300, ' '),
+  };
+  for (const auto& c : cases) {
+    for (const auto& t : texts) {
+      EXPECT_EQ(FoundWith(c.pattern, c.prefilter, t), FoundWith(c.pattern, "", t))
+          << "pattern " << c.pattern << " on " << t;
+    }
+  }
+  // And the shortcut does find things (the comparison above is not vacuous).
+  EXPECT_EQ(FoundWith(cases[0].pattern, cases[0].prefilter, texts[0]),
+            std::vector<std::string>{"Sup3rS3cretValue!"});
+  EXPECT_EQ(FoundWith(cases[1].pattern, cases[1].prefilter, texts[3]).size(), 1u);
+}
+
 TEST(DatabaseCache, SecondBuildLoadsFromCache) {
   auto dir = std::filesystem::temp_directory_path() / "vigil-cache-test";
   std::filesystem::remove_all(dir);

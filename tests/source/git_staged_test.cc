@@ -57,13 +57,19 @@ TEST(GitStagedTest, ScansStagedContentNotTheWorkingFile) {
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   ASSERT_TRUE(e.status.ok()) << e.status.message();
   EXPECT_EQ(source.value()->Mode(), "staged");
-  ASSERT_EQ(e.items.size(), 2u);
+  // The two staged files, then the unchanged one as context (for the linter).
+  ASSERT_EQ(e.items.size(), 3u);
   const WorkItem* a = e.Find("a.yaml");
   ASSERT_NE(a, nullptr);
   EXPECT_FALSE(a->from_history);
+  EXPECT_FALSE(a->context);
   EXPECT_EQ(ReadItem(*source.value(), *a), staged);
-  EXPECT_NE(e.Find("dir/new.env"), nullptr);
-  EXPECT_EQ(e.Find("b.yaml"), nullptr);
+  ASSERT_NE(e.Find("dir/new.env"), nullptr);
+  EXPECT_FALSE(e.Find("dir/new.env")->context);
+  const WorkItem* b = e.Find("b.yaml");
+  ASSERT_NE(b, nullptr);
+  EXPECT_TRUE(b->context);
+  EXPECT_EQ(ReadItem(*source.value(), *b), "b: 1\n");
   EXPECT_EQ(e.Find("untracked.env"), nullptr);
   EXPECT_LT(ms, 200.0);
 }
