@@ -1,5 +1,6 @@
 // Fuzzes the value filters and offline validators (pure functions on an
 // untrusted secret), redaction and the line index.
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -36,8 +37,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string_view secret = text.substr(size / 2);
     // A "secret" that spells its own redaction ("eyJh…[16 chars") would
     // trivially be found again (a harness false positive, found by this
-    // target); real secrets have no '['.
-    if (secret.size() >= 8 && secret.find('[') == std::string_view::npos) {
+    // target); real secrets have no '['. Nor bytes of the UTF-8 ellipsis the
+    // redaction writes: a "secret" ending in 0xE2 after text that repeats its
+    // head is re-formed by context + shown prefix + "…" (found in CI,
+    // fuzz/corpus/filters/redact-ellipsis-byte); no byte of it is hidden.
+    bool ascii = std::all_of(secret.begin(), secret.end(),
+                             [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    if (secret.size() >= 8 && ascii && secret.find('[') == std::string_view::npos) {
       std::string in = vigil::RedactIn(text, secret, false);
       if (in.find(secret) != std::string::npos) __builtin_trap();
     }

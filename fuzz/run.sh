@@ -9,7 +9,9 @@
 # fuzz/corpus/<target>); crash inputs land in build/fuzz/artifacts/; each
 # target's log (with libFuzzer's final stats) in build/fuzz/logs/<target>.log.
 # VIGIL_FUZZ_NO_BUILD=1 skips the build; VIGIL_FUZZ_TIMEOUT sets -timeout
-# (seconds per input, default 10).
+# (seconds per input, default 10). VIGIL_FUZZ_RUNS=N runs N inputs per target
+# with a fixed seed (VIGIL_FUZZ_SEED, default 1) instead of SECONDS each, so
+# the run is reproducible (CI uses it: a crash it finds is found every time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH="${1:-20}"
@@ -35,7 +37,12 @@ for t in "${TARGETS[@]}"; do
   mkdir -p "$work"
   log="$B/logs/$t.log"
   set +e
-  "$B/fuzz/fuzz_$t" "$work" "fuzz/corpus/$t" -max_total_time="$SECONDS_EACH" \
+  if [ -n "${VIGIL_FUZZ_RUNS:-}" ]; then
+    budget=(-runs="$VIGIL_FUZZ_RUNS" -seed="${VIGIL_FUZZ_SEED:-1}")
+  else
+    budget=(-max_total_time="$SECONDS_EACH")
+  fi
+  "$B/fuzz/fuzz_$t" "$work" "fuzz/corpus/$t" "${budget[@]}" \
     -timeout="${VIGIL_FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
     -artifact_prefix="$B/artifacts/$t-" >"$log" 2>&1
   rc=$?
