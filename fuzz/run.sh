@@ -11,7 +11,7 @@
 # VIGIL_FUZZ_NO_BUILD=1 skips the build; VIGIL_FUZZ_TIMEOUT sets -timeout
 # (seconds per input, default 10). VIGIL_FUZZ_RUNS=N runs N inputs per target
 # with a fixed seed (VIGIL_FUZZ_SEED, default 1) instead of SECONDS each, so
-# the run is reproducible (CI uses it: a crash it finds is found every time).
+# the work done does not depend on the machine's speed or load (CI uses it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH="${1:-20}"
