@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "policies/policy.h"
+#include "policies/secret_graph.h"
 
 namespace vigil {
 
@@ -40,17 +41,6 @@ constexpr char kGroup[] = "external-secrets.io/";
 bool Templated(const std::string& s) {
   return s.find("{{") != std::string::npos || s.find("${") != std::string::npos ||
          s.find("#{") != std::string::npos || s.find("$(") != std::string::npos;
-}
-
-// A DNS-1123 name (not '...', NAMESPACE or a template). Local copy: the
-// shared one in secret_graph.h is being refactored.
-bool IsObjectName(const std::string& s) {
-  if (s.empty() || s.size() > 253) return false;
-  for (char c : s) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.')) return false;
-  }
-  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
-  return alnum(s.front()) && alnum(s.back());
 }
 
 bool IsEso(const Resource& r) { return r.api_version.rfind(kGroup, 0) == 0; }

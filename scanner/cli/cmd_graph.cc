@@ -36,32 +36,6 @@ struct GraphFlags {
   bool quiet = false;
 };
 
-// Writes `text` to `path` ("" or "-" = stdout) via a temporary file and a
-// rename, so a reader never sees half a graph.
-Status WriteOut(const std::string& text, const std::string& path) {
-  if (path.empty() || path == "-") {
-    size_t n = fwrite(text.data(), 1, text.size(), stdout);  // a closed pipe is not an error
-    (void)n;
-    fflush(stdout);
-    return Status::Ok();
-  }
-  std::string tmp = path + ".vigil-tmp." + std::to_string(getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return Status::Error(path + ": cannot write the graph");
-    out << text;
-    out.flush();
-    if (!out) return Status::Error(path + ": write failed");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    return Status::Error(path + ": cannot write the graph: " + ec.message());
-  }
-  return Status::Ok();
-}
-
 int RunGraph(const GraphFlags& f) {
   signal(SIGPIPE, SIG_IGN);
   std::error_code ec;
@@ -109,7 +83,7 @@ int RunGraph(const GraphFlags& f) {
     std::cerr << "vigil: unknown format `" << f.format << "`\n";
     return 2;
   }
-  if (Status s = WriteOut(buf.str(), f.output); !s.ok()) {
+  if (Status s = WriteOutput(buf.str(), f.output, "the graph"); !s.ok()) {
     std::cerr << "vigil: " << s.message() << "\n";
     return 2;
   }

@@ -29,25 +29,20 @@ Result<std::shared_ptr<const RuleDatabase>> LoadRuleDatabase(const RuleLoadOptio
   return RuleDatabase::Load(files, co);
 }
 
-Status WriteReport(const ScanReport& report, const std::string& format,
-                   const ReportOptions& options, const std::string& path) {
-  std::unique_ptr<Reporter> reporter = NewReporter(format);
-  if (!reporter) return Status::Error("unknown format `" + format + "`");
+Status WriteOutput(const std::string& text, const std::string& path, const std::string& what) {
   if (path.empty() || path == "-") {
-    std::ostringstream buf;
-    reporter->Write(report, options, buf);
-    std::string s = buf.str();
     // A closed pipe (vigil ... | head) is not an error.
-    size_t n = fwrite(s.data(), 1, s.size(), stdout);
+    size_t n = fwrite(text.data(), 1, text.size(), stdout);
     (void)n;
     fflush(stdout);
     return Status::Ok();
   }
+  // A temporary file and a rename: a reader never sees half a file.
   std::string tmp = path + ".vigil-tmp." + std::to_string(getpid());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return Status::Error(path + ": cannot write report");
-    reporter->Write(report, options, out);
+    if (!out) return Status::Error(path + ": cannot write " + what);
+    out << text;
     out.flush();
     if (!out) return Status::Error(path + ": write failed");
   }
@@ -55,9 +50,18 @@ Status WriteReport(const ScanReport& report, const std::string& format,
   std::filesystem::rename(tmp, path, ec);
   if (ec) {
     std::filesystem::remove(tmp, ec);
-    return Status::Error(path + ": cannot write report: " + ec.message());
+    return Status::Error(path + ": cannot write " + what + ": " + ec.message());
   }
   return Status::Ok();
+}
+
+Status WriteReport(const ScanReport& report, const std::string& format,
+                   const ReportOptions& options, const std::string& path) {
+  std::unique_ptr<Reporter> reporter = NewReporter(format);
+  if (!reporter) return Status::Error("unknown format `" + format + "`");
+  std::ostringstream buf;
+  reporter->Write(report, options, buf);
+  return WriteOutput(buf.str(), path, "report");
 }
 
 }  // namespace vigil

@@ -22,6 +22,10 @@ Result<std::shared_ptr<const RuleDatabase>> LoadRuleDatabase(const RuleLoadOptio
 // Writes the report with the named format to `path` ("" or "-" = stdout). A
 // file is written to a temporary name and renamed, so a reader never sees a
 // half-written report.
+// Writes `text` to `path` ("" or "-" = stdout) atomically (temporary file and
+// rename); `what` names it in error messages ("report", "the graph").
+Status WriteOutput(const std::string& text, const std::string& path, const std::string& what);
+
 Status WriteReport(const ScanReport& report, const std::string& format,
                    const ReportOptions& options, const std::string& path);
 
