@@ -12,6 +12,8 @@
 # (seconds per input, default 10). VIGIL_FUZZ_RUNS=N runs N inputs per target
 # with a fixed seed (VIGIL_FUZZ_SEED, default 1) instead of SECONDS each, so
 # the work done does not depend on the machine's speed or load (CI uses it).
+# VIGIL_FUZZ_BUILD_DIR (default build/fuzz) runs targets built elsewhere
+# (with VIGIL_FUZZ_NO_BUILD=1: the build step always uses the fuzz preset).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH="${1:-20}"
@@ -26,7 +28,7 @@ if [ -z "${VIGIL_FUZZ_NO_BUILD:-}" ]; then  # set it to reuse the built targets
   cmake --build --preset fuzz
 fi
 
-B=build/fuzz
+B="${VIGIL_FUZZ_BUILD_DIR:-build/fuzz}"
 mkdir -p "$B/artifacts" "$B/logs"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"

@@ -3,8 +3,9 @@
 // structure, Key Vault names, the `objects` array (a YAML string holding YAML
 // strings, parsed here with the linter's own YAML parser), identity modes, and
 // the cross-resource checks between SPCs and the pod specs that mount them
-// (every pod spec FindPodSpecs finds: Pod, workload templates, CronJob, and
-// literal pod specs in HelmRelease / Argo CD Application values). An SPC is
+// (every pod spec of the shared consumer walk CollectSecretConsumers: Pod,
+// workload templates, CronJob, and literal pod specs in HelmRelease / Argo CD
+// Application values, in the release's target namespace). An SPC is
 // looked up in the pod's namespace; cross-resource findings point at the
 // consumer and name the producer (or its absence), the others are related
 // locations. Secret producers come from CollectSecretProducers (pull.cc).
@@ -104,34 +105,9 @@ struct Mount {
   const YNode* nps_at = nullptr;  // nodePublishSecretRef.name
 };
 
-// Secret references of a pod spec that a synced Secret may satisfy.
-struct SecretUse {
-  const Resource* r = nullptr;
-  const YNode* spec = nullptr;  // the pod spec (nullptr for Ingress)
-  const YNode* at = nullptr;
-  std::string name;
-  std::string ns;
-  std::string how;
-};
-
-std::set<std::string> Namespaces(const Resource& r) {
-  std::set<std::string> out;
-  for (const auto& p : r.placements) out.insert(p.namespace_);
-  if (out.empty()) out.insert(r.namespace_);
-  // Pod specs in Helm values land in the release's target namespace.
-  if (r.kind == "HelmRelease") {
-    const YNode* tn = r.node->Path("spec.targetNamespace");
-    if (tn != nullptr && tn->IsScalar() && IsObjectName(tn->value)) out = {tn->value};
-  } else if (r.kind == "Application" && r.api_version.rfind("argoproj.io", 0) == 0) {
-    const YNode* dn = r.node->Path("spec.destination.namespace");
-    if (dn != nullptr && dn->IsScalar() && IsObjectName(dn->value)) out = {dn->value};
-  }
-  return out;
-}
-
-bool SkipKind(const Resource& r) {
-  return r.kind == "Secret" || r.kind == "SealedSecret" || r.kind == "ConfigMap" ||
-         r.kind == "SecretProviderClass" || r.kind == "CustomResourceDefinition";
+// Kinds whose pod-spec-shaped maps are not pods.
+bool NotAPod(const Resource& r) {
+  return r.kind == "SecretProviderClass" || r.kind == "CustomResourceDefinition";
 }
 
 const YNode* NameNode(const Resource& r) {
@@ -561,84 +537,42 @@ bool LooksLikeSecretsStoreDriver(const std::string& d) {
          l.find("secretsstore") != std::string::npos || l.find("secretstore") != std::string::npos;
 }
 
+// The CSI volumes (Secrets Store driver: mounts; a driver name close to it:
+// typo_volumes) and the Secret uses of the pod specs, from the shared
+// consumer walk with the pods' own namespaces.
 void CollectPodSide(const ResourceIndex& index, std::vector<Mount>* mounts,
-                    std::vector<SecretUse>* uses,
+                    std::vector<SecretConsumer>* uses,
                     std::vector<std::pair<const Resource*, const YNode*>>* typo_volumes) {
-  for (const auto& r : index.resources()) {
-    if (r.file->from_history) continue;
-    std::set<std::string> nss = Namespaces(r);
-    if (r.kind == "Ingress") {
-      const YNode* tls = r.node->Path("spec.tls");
-      if (tls == nullptr || !tls->IsSeq()) continue;
-      for (const auto& t : tls->values) {
-        const YNode* sn = t.Get("secretName");
-        if (sn == nullptr || !sn->IsScalar() || !IsObjectName(sn->value)) continue;
-        for (const auto& ns : nss) uses->push_back({&r, nullptr, sn, sn->value, ns, "Ingress tls"});
-      }
+  std::vector<CsiVolume> volumes;
+  ConsumerOptions options;
+  options.all_uses = true;
+  options.target_namespace = true;
+  options.csi_volumes = &volumes;
+  for (SecretConsumer& c : CollectSecretConsumers(index, options)) {
+    bool pod = c.pod_spec != nullptr && c.how != "CSI nodePublishSecretRef" && !NotAPod(*c.r);
+    if (pod || c.how == "Ingress tls") uses->push_back(std::move(c));
+  }
+  for (const CsiVolume& cv : volumes) {
+    if (NotAPod(*cv.r)) continue;
+    const YNode& v = *cv.volume;
+    const YNode* csi = v.Get("csi");
+    std::string driver = Trim(csi->Str("driver"));
+    if (driver != kDriver) {
+      if (LooksLikeSecretsStoreDriver(driver) && !Templated(driver)) typo_volumes->push_back({cv.r, &v});
       continue;
     }
-    if (SkipKind(r)) continue;
-    std::vector<const YNode*> specs;
-    FindPodSpecs(*r.node, &specs);
-    for (const YNode* spec : specs) {
-      auto use = [&](const YNode* n, const char* how) {
-        if (n == nullptr || !n->IsScalar() || Templated(n->value) || !IsObjectName(n->value))
-          return;
-        for (const auto& ns : nss) uses->push_back({&r, spec, n, n->value, ns, how});
-      };
-      for (const char* list : {"containers", "initContainers", "ephemeralContainers"}) {
-        const YNode* cs = spec->Get(list);
-        if (cs == nullptr || !cs->IsSeq()) continue;
-        for (const auto& c : cs->values) {
-          if (const YNode* env = c.Get("env"); env != nullptr && env->IsSeq()) {
-            for (const auto& e : env->values) {
-              if (const YNode* ref = e.Path("valueFrom.secretKeyRef"))
-                use(ref->Get("name"), "env secretKeyRef");
-            }
-          }
-          if (const YNode* ef = c.Get("envFrom"); ef != nullptr && ef->IsSeq()) {
-            for (const auto& e : ef->values) {
-              if (const YNode* ref = e.Get("secretRef")) use(ref->Get("name"), "envFrom secretRef");
-            }
-          }
-        }
-      }
-      if (const YNode* ips = spec->Get("imagePullSecrets"); ips != nullptr && ips->IsSeq()) {
-        for (const auto& p : ips->values) use(p.Get("name"), "imagePullSecrets");
-      }
-      const YNode* vols = spec->Get("volumes");
-      if (vols == nullptr || !vols->IsSeq()) continue;
-      for (const auto& v : vols->values) {
-        if (const YNode* s = v.Get("secret")) use(s->Get("secretName"), "secret volume");
-        if (const YNode* src = v.Path("projected.sources"); src != nullptr && src->IsSeq()) {
-          for (const auto& s : src->values) {
-            if (const YNode* sec = s.Get("secret"))
-              use(sec->Get("name"), "projected secret volume");
-          }
-        }
-        const YNode* csi = v.Get("csi");
-        if (csi == nullptr || !csi->IsMap()) continue;
-        std::string driver = Trim(csi->Str("driver"));
-        if (driver != kDriver) {
-          if (LooksLikeSecretsStoreDriver(driver) && !Templated(driver))
-            typo_volumes->push_back({&r, &v});
-          continue;
-        }
-        for (const auto& ns : nss) {
-          Mount m;
-          m.r = &r;
-          m.vol = &v;
-          m.ns = ns;
-          m.volume = v.Str("name");
-          m.spc_at = csi->Path("volumeAttributes.secretProviderClass");
-          if (m.spc_at != nullptr && m.spc_at->IsScalar()) m.spc = Trim(m.spc_at->value);
-          // `{{ .Name }}` unquoted parses as a flow map: a template, not a missing name.
-          if (m.spc_at != nullptr && (m.spc_at->IsMap() || m.spc_at->IsSeq()))
-            m.spc = "{{template}}";
-          m.nps_at = csi->Path("nodePublishSecretRef.name");
-          mounts->push_back(std::move(m));
-        }
-      }
+    for (const auto& ns : cv.namespaces) {
+      Mount m;
+      m.r = cv.r;
+      m.vol = &v;
+      m.ns = ns;
+      m.volume = v.Str("name");
+      m.spc_at = csi->Path("volumeAttributes.secretProviderClass");
+      if (m.spc_at != nullptr && m.spc_at->IsScalar()) m.spc = Trim(m.spc_at->value);
+      // `{{ .Name }}` unquoted parses as a flow map: a template, not a missing name.
+      if (m.spc_at != nullptr && (m.spc_at->IsMap() || m.spc_at->IsSeq())) m.spc = "{{template}}";
+      m.nps_at = csi->Path("nodePublishSecretRef.name");
+      mounts->push_back(std::move(m));
     }
   }
 }
@@ -712,7 +646,7 @@ void RunCsiPolicies(LintContext& ctx) {
   for (const auto& s : spcs) spc_by_name[s.name].push_back(&s);
 
   std::vector<Mount> mounts;
-  std::vector<SecretUse> uses;
+  std::vector<SecretConsumer> uses;
   std::vector<std::pair<const Resource*, const YNode*>> typos;
   CollectPodSide(index, &mounts, &uses, &typos);
 
@@ -945,7 +879,7 @@ void RunCsiPolicies(LintContext& ctx) {
       producers = CollectSecretProducers(index);
       producers_ready = true;
     }
-    for (const SecretUse& u : uses) {
+    for (const SecretConsumer& u : uses) {
       auto it = synced.find(u.name);
       if (it == synced.end()) continue;
       std::vector<std::pair<const Spc*, const YNode*>> from;
@@ -973,14 +907,14 @@ void RunCsiPolicies(LintContext& ctx) {
         for (const Mount* m : *list) mounts_it = mounts_it || (m->r == u.r && NsMatch(m->ns, u.ns));
       }
       if (mounts_it) continue;
-      if (u.spec == nullptr && anyone) continue;  // Ingress: a pod in the namespace keeps it synced
+      if (u.pod_spec == nullptr && anyone) continue;  // Ingress: a pod in the namespace keeps it synced
       const Spc* s = from[0].first;
       LintContext::Report rep = Base("GSP-CSI-008", *u.r, u.at, u.how + "." + u.name);
       rep.discriminator += "@" + u.ns;
       rep.message =
           Describe(*u.r) + " uses Secret '" + u.name + "' (" + u.how +
           "), which SecretProviderClass '" + s->name + "' syncs, but " +
-          (u.spec == nullptr
+          (u.pod_spec == nullptr
                ? std::string("no workload in its namespace mounts that SecretProviderClass")
                : std::string("does not mount that SecretProviderClass itself")) +
           "; the Secret exists only while some pod mounts the volume and is deleted with the last "

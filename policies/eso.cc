@@ -25,13 +25,6 @@
 
 namespace vigil {
 
-struct EmbeddedPolicyFile {
-  const char* name;
-  const char* text;
-};
-extern const EmbeddedPolicyFile kEmbeddedPolicyFiles[];
-extern const size_t kEmbeddedPolicyFileCount;
-
 void RunEsoPolicies(LintContext& ctx);
 
 namespace {
@@ -46,13 +39,6 @@ bool Templated(const std::string& s) {
 bool IsEso(const Resource& r) { return r.api_version.rfind(kGroup, 0) == 0; }
 
 std::string Version(const Resource& r) { return r.api_version.substr(sizeof(kGroup) - 1); }
-
-std::set<std::string> Namespaces(const Resource& r) {
-  std::set<std::string> out;
-  for (const auto& p : r.placements) out.insert(p.namespace_);
-  if (out.empty()) out.insert(r.namespace_);
-  return out;
-}
 
 std::string Join(const std::set<std::string>& s) {
   std::string out;
@@ -70,20 +56,17 @@ const YNode* NameNode(const Resource& r) {
 const std::map<std::string, std::set<std::string>>& ServedVersions() {
   static const std::map<std::string, std::set<std::string>> served = [] {
     std::map<std::string, std::set<std::string>> out;
-    for (size_t i = 0; i < kEmbeddedPolicyFileCount; ++i) {
-      const EmbeddedPolicyFile& f = kEmbeddedPolicyFiles[i];
-      if (f.name == nullptr || std::string(f.name) != "eso.yaml") continue;
-      std::vector<YDocument> docs;
-      uint32_t line = 0;
-      if (!ParseYaml(f.text, &docs, &line).ok() || docs.empty()) break;
-      const YNode* sv = docs[0].root.Get("served_versions");
-      if (sv == nullptr || !sv->IsMap()) break;
-      for (size_t k = 0; k < sv->keys.size(); ++k) {
-        const YNode& v = sv->values[k];
-        if (v.IsScalar()) out[sv->keys[k].value].insert(v.value);
-        for (const auto& x : v.values) {
-          if (x.IsScalar()) out[sv->keys[k].value].insert(x.value);
-        }
+    const char* text = EmbeddedCatalogFile("eso.yaml");
+    std::vector<YDocument> docs;
+    uint32_t line = 0;
+    if (text == nullptr || !ParseYaml(text, &docs, &line).ok() || docs.empty()) return out;
+    const YNode* sv = docs[0].root.Get("served_versions");
+    if (sv == nullptr || !sv->IsMap()) return out;
+    for (size_t k = 0; k < sv->keys.size(); ++k) {
+      const YNode& v = sv->values[k];
+      if (v.IsScalar()) out[sv->keys[k].value].insert(v.value);
+      for (const auto& x : v.values) {
+        if (x.IsScalar()) out[sv->keys[k].value].insert(x.value);
       }
     }
     return out;

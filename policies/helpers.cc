@@ -187,6 +187,13 @@ std::string Describe(const Resource& r) {
   return r.kind + " " + (ns.empty() ? "" : ns + "/") + (name.empty() ? "(unnamed)" : name);
 }
 
+std::set<std::string> Namespaces(const Resource& r) {
+  std::set<std::string> out;
+  for (const auto& p : r.placements) out.insert(p.namespace_);
+  if (out.empty()) out.insert(r.namespace_);
+  return out;
+}
+
 std::string InferEnvironment(std::string_view path, const LintOptions& options) {
   std::vector<std::string> parts;
   size_t start = 0;

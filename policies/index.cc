@@ -104,12 +104,19 @@ void ResourceIndex::AddFile(std::unique_ptr<ManifestFile> file) {
 
 void ResourceIndex::NotePath(std::string_view path, bool sops_markers, bool from_history) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = paths_.find(path);
-  if (it == paths_.end()) {
-    paths_.emplace(std::string(path), sops_markers);
-  } else if (!from_history) {
-    it->second = sops_markers;
-  }
+  uint8_t markers = sops_markers ? kMarkers : kNoMarkers;
+  auto [it, fresh] = paths_.try_emplace(std::string(path), markers);
+  if (!fresh && (!from_history || it->second == kUnread)) it->second = markers;
+  if (fresh) NoteDirsLocked(path);
+}
+
+void ResourceIndex::NoteUnreadPath(std::string_view path, bool /*from_history*/) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto [it, fresh] = paths_.try_emplace(std::string(path), kUnread);
+  if (fresh) NoteDirsLocked(path);
+}
+
+void ResourceIndex::NoteDirsLocked(std::string_view path) {
   std::string dir = DirName(path);
   while (true) {
     if (!dirs_.insert(dir).second) break;
@@ -131,7 +138,12 @@ bool ResourceIndex::PathHasSopsMarkers(std::string_view path) const {
   const ManifestFile* f = File(path);
   if (f != nullptr && f->sops_encrypted) return true;
   auto it = paths_.find(path);
-  return it != paths_.end() && it->second;
+  if (it == paths_.end()) return false;
+  if (it->second == kUnread) {
+    // Read on demand (Finish runs on one thread); paths_ keeps the answer.
+    it->second = marker_probe_ && marker_probe_(path) ? kMarkers : kNoMarkers;
+  }
+  return it->second == kMarkers;
 }
 
 bool ResourceIndex::DirExists(std::string_view dir) const { return dirs_.count(dir) > 0; }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -100,6 +101,11 @@ class ResourceIndex {
   // Records that a path exists and whether it holds SOPS markers (any file,
   // even ones not parsed), for secretGenerator / KSOPS source checks.
   void NotePath(std::string_view path, bool sops_markers, bool from_history);
+  // Records a path whose bytes were not read (a context blob handed over
+  // path-only): PathHasSopsMarkers asks `probe` for it when a policy needs
+  // to know, once (SetMarkerProbe).
+  void NoteUnreadPath(std::string_view path, bool from_history);
+  void SetMarkerProbe(std::function<bool(std::string_view)> probe) { marker_probe_ = std::move(probe); }
 
   // Builds resources, kustomize/Flux structure and placements. Call once.
   void Build();
@@ -140,10 +146,16 @@ class ResourceIndex {
   void ExpandInto(const std::string& dir, bool flux_generated, int depth,
                   std::vector<Member>* out, std::set<std::string>* seen) const;
 
+  void NoteDirsLocked(std::string_view path);
+
   std::mutex mu_;
   std::vector<std::unique_ptr<ManifestFile>> files_;
   std::map<std::string, size_t, std::less<>> by_path_;
-  std::map<std::string, bool, std::less<>> paths_;  // path -> SOPS markers
+  // path -> SOPS markers: kNoMarkers, kMarkers, or kUnread (not read yet;
+  // PathHasSopsMarkers asks the probe and keeps the answer, hence mutable).
+  enum : uint8_t { kNoMarkers = 0, kMarkers = 1, kUnread = 2 };
+  mutable std::map<std::string, uint8_t, std::less<>> paths_;
+  std::function<bool(std::string_view)> marker_probe_;
   std::set<std::string, std::less<>> dirs_;
   std::vector<Resource> resources_;
   std::multimap<const ManifestFile*, size_t> by_file_;

@@ -263,8 +263,42 @@ struct ContextState {
   std::mutex mu;
   std::set<std::string> changed;      // paths of the non-context blobs
   std::vector<PendingFile> pending;   // context files not parsed yet
+  std::vector<std::pair<std::string, bool>> unread;  // context handed over path-only (path, from_history)
   bool any = false;                   // a context blob was seen
+  ContextFetch fetch;                 // reads an unread one (set before Finish)
 };
+
+bool HasSopsMarkers(std::string_view data) {
+  return Contains(data, "ENC[AES256_GCM") && (Contains(data, "sops") || Contains(data, "[sops]"));
+}
+
+// Whether the linter reads a context blob during the walk: SOPS
+// configurations, kustomizations, dotenv and INI files and the usual names
+// of certificates and keys. Any other unchanged file is known by its path
+// only and read on demand (ContextFetch): other manifests when the change
+// can need them (ManifestLinter::LoadContext), any file when a policy asks
+// whether it carries SOPS markers (a secretGenerator or KSOPS source) or a
+// structural file changed (then every context file is looked at).
+bool ContextReadDuringWalk(std::string_view path) {
+  // Called for every context file: the base name's last 32 bytes in lower
+  // case, on the stack (every name compared here is shorter).
+  std::string_view base = path.substr(path.rfind('/') + 1);
+  char buf[32];
+  size_t n = std::min(base.size(), sizeof buf);
+  for (size_t i = 0; i < n; ++i) {
+    buf[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(base[base.size() - n + i])));
+  }
+  std::string_view lower(buf, n);
+  if (lower == ".sops.yaml" || lower == ".sops.yml" || lower == "kustomization.yaml" ||
+      lower == "kustomization.yml" || base == "Kustomization") {
+    return true;
+  }
+  if (lower == ".env" || EndsWith(lower, ".env") || EndsWith(lower, ".ini")) return true;
+  for (std::string_view ext : {".pem", ".crt", ".cer", ".cert", ".key", ".pub", ".asc", ".age"}) {
+    if (EndsWith(lower, ext)) return true;
+  }
+  return false;
+}
 
 class LinterWorker : public InspectorWorker {
  public:
@@ -274,8 +308,14 @@ class LinterWorker : public InspectorWorker {
                std::vector<ScanError>* errors) override {
     std::string_view data = blob.data;
     std::string path(blob.path);
-    bool sops_markers = Contains(data, "ENC[AES256_GCM") &&
-                        (Contains(data, "sops") || Contains(data, "[sops]"));
+    if (blob.path_only) {
+      state_->index.NoteUnreadPath(path, blob.from_history);
+      std::lock_guard<std::mutex> lock(context_->mu);
+      context_->any = true;
+      context_->unread.emplace_back(path, blob.from_history);
+      return;
+    }
+    bool sops_markers = HasSopsMarkers(data);
     state_->index.NotePath(path, sops_markers, blob.from_history);
     if (!blob.context) {
       std::lock_guard<std::mutex> lock(context_->mu);
@@ -382,9 +422,17 @@ class ManifestLinter : public Inspector {
     return std::make_unique<LinterWorker>(state_.get(), &context_);
   }
   bool WantsContext() const override { return true; }
+  bool WantsContextBytes(std::string_view path) const override { return ContextReadDuringWalk(path); }
+  void SetContextFetch(ContextFetch fetch) override { context_.fetch = std::move(fetch); }
   void Finish(std::vector<Finding>* out, std::vector<ScanError>* errors) override {
     if (finished_) return;
     finished_ = true;
+    if (context_.fetch) {
+      state_->index.SetMarkerProbe([this](std::string_view path) {
+        std::string text;
+        return context_.fetch(path, &text) && HasSopsMarkers(text);
+      });
+    }
     if (context_.any) LoadContext();
     state_->index.Build();
     LintContext ctx(state_->index, state_->options);
@@ -416,6 +464,9 @@ class ManifestLinter : public Inspector {
     });
     for (auto& f : found) out->push_back(std::move(f));
     (void)errors;
+    // The fetch is valid only until Finish returns.
+    state_->index.SetMarkerProbe(nullptr);
+    context_.fetch = nullptr;
   }
 
  private:
@@ -440,6 +491,31 @@ class ManifestLinter : public Inspector {
         if (!dirs.insert(d).second) break;
         if (d.empty()) break;
         dir_names.insert(BaseName(d));
+      }
+    }
+    // The context files handed over path-only (ContextReadDuringWalk) are
+    // read now when the change can need them: every one after a structural
+    // change (as the walk would have read them); the manifests (YAML, JSON)
+    // when a changed file names anything, holds a long value, carries SOPS
+    // markers or is key material or a certificate (then peers, Flux
+    // Kustomizations and producers can matter). A change that gives none of
+    // these (no names, no long values) reads none of them.
+    bool need_manifests = all || !tokens.empty() || !long_tokens.empty();
+    for (const auto& f : state_->index.files()) {
+      if (!f->context && (f->sops_encrypted || f->format == FileFormat::kOther)) need_manifests = true;
+    }
+    for (auto it = context_.changed.begin(); !need_manifests && it != context_.changed.end(); ++it) {
+      need_manifests = state_->index.PathHasSopsMarkers(*it);
+    }
+    if (need_manifests && context_.fetch) {
+      LinterWorker worker(state_.get(), &context_);
+      std::vector<ScanError> ignored;
+      std::string text;
+      for (const auto& [path, from_history] : context_.unread) {
+        if (!all && !IsYamlPath(path)) continue;
+        if (!context_.fetch(path, &text)) continue;
+        BlobRef ref{path, text, from_history, true};
+        worker.Inspect(ref, nullptr, &ignored);
       }
     }
     for (auto& p : context_.pending) {
@@ -510,6 +586,14 @@ const std::vector<PolicyMeta>& Catalog(std::vector<std::string>* errors) {
 const PolicyMeta* FindPolicy(std::string_view id) {
   for (const auto& p : Catalog()) {
     if (p.info.id == id) return &p;
+  }
+  return nullptr;
+}
+
+const char* EmbeddedCatalogFile(std::string_view name) {
+  for (size_t i = 0; i < kEmbeddedPolicyFileCount; ++i) {
+    const EmbeddedPolicyFile& f = kEmbeddedPolicyFiles[i];
+    if (f.name != nullptr && name == f.name) return f.text;
   }
   return nullptr;
 }
@@ -714,40 +798,38 @@ std::unique_ptr<Inspector> NewSecretGraphInspector(SecretGraph* out) {
   return std::make_unique<SecretGraphInspector>(out);
 }
 
-SecretGraph SecretGraphInMemory(const std::map<std::string, std::string>& files,
-                                std::vector<ScanError>* errors) {
-  SecretGraph graph;
-  auto inspector = NewSecretGraphInspector(&graph);
-  auto worker = inspector->NewWorker();
-  std::vector<Finding> unused;
+namespace {
+
+// Feeds an in-memory tree (path -> text) to an inspector blob by blob, as a
+// scan would, then finishes it.
+void InspectInMemory(Inspector& inspector, const std::map<std::string, std::string>& files,
+                     std::vector<Finding>* out, std::vector<ScanError>* errors) {
+  auto worker = inspector.NewWorker();
   for (const auto& [path, text] : files) {
     BlobRef blob;
     blob.path = path;
     blob.data = text;
-    worker->Inspect(blob, &unused, errors);
+    worker->Inspect(blob, out, errors);
   }
-  inspector->Finish(&unused, errors);
-  return graph;
+  inspector.Finish(out, errors);
 }
-
-namespace {
 
 std::vector<Finding> LintFiles(const std::map<std::string, std::string>& files,
                                const LintOptions& options, std::vector<ScanError>* errors) {
-  auto linter = NewManifestLinter(options);
-  auto worker = linter->NewWorker();
   std::vector<Finding> out;
-  for (const auto& [path, text] : files) {
-    BlobRef blob;
-    blob.path = path;
-    blob.data = text;
-    worker->Inspect(blob, &out, errors);
-  }
-  linter->Finish(&out, errors);
+  InspectInMemory(*NewManifestLinter(options), files, &out, errors);
   return out;
 }
 
 }  // namespace
+
+SecretGraph SecretGraphInMemory(const std::map<std::string, std::string>& files,
+                                std::vector<ScanError>* errors) {
+  SecretGraph graph;
+  std::vector<Finding> unused;
+  InspectInMemory(*NewSecretGraphInspector(&graph), files, &unused, errors);
+  return graph;
+}
 
 size_t CheckPolicyExamples(std::vector<std::string>* failures) {
   std::vector<std::string> load_errors;

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,8 @@ struct PolicyMeta {
 // malformed catalog file yields fewer policies and a note in `errors`).
 const std::vector<PolicyMeta>& Catalog(std::vector<std::string>* errors = nullptr);
 const PolicyMeta* FindPolicy(std::string_view id);
+// The text of an embedded catalog file ("eso.yaml"); nullptr when there is none.
+const char* EmbeddedCatalogFile(std::string_view name);
 
 class LintContext {
  public:
@@ -112,6 +115,9 @@ void FindPodSpecs(const YNode& node, std::vector<const YNode*>* out, int depth =
 std::string Lower(std::string_view s);
 // "Kind ns/name" for messages.
 std::string Describe(const Resource& r);
+// The namespaces a resource lands in: one per placement (kustomize / Flux
+// rewrites), else its own ("" = not written).
+std::set<std::string> Namespaces(const Resource& r);
 // Environment/cluster inferred from a path ("clusters/prod/..." -> "prod"),
 // using the configured environments when given; "" when none.
 std::string InferEnvironment(std::string_view path, const LintOptions& options);

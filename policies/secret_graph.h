@@ -2,10 +2,11 @@
 // (policies/pull.cc defines them): plain or SOPS Secrets, SealedSecrets,
 // ExternalSecret / ClusterExternalSecret targets, CSI secretObjects and
 // kustomize secretGenerators, one entry per namespace they land in; and
-// their consumers (policies/xref.cc defines CollectSecretConsumers): every
-// place a resource names a Secret (env, volumes, imagePullSecrets, Ingress
-// tls, Flux secretRefs, HelmRelease valuesFrom, ESO store auth...). The
-// records point into the ResourceIndex they came from and live as long as it.
+// their consumers (policies/xref.cc defines CollectSecretConsumers, also used
+// by PULL, CSI and the graph): every place a resource names a Secret (env,
+// volumes, imagePullSecrets, Ingress tls, Flux secretRefs, HelmRelease
+// valuesFrom, ESO store auth...). The records point into the ResourceIndex
+// they came from and live as long as it.
 #pragma once
 
 #include <set>
@@ -63,6 +64,29 @@ struct SecretConsumer {
   // imagePullSecrets: where the list is ("pod template", "ServiceAccount");
   // "" for every other reference (PULL checks these, XREF the others).
   std::string pull_from;
+  const YNode* pod_spec = nullptr;  // the pod spec the reference is in (nullptr elsewhere)
+};
+
+// A CSI volume (any driver) of a pod spec, with the namespaces the pod lands in.
+struct CsiVolume {
+  const Resource* r = nullptr;
+  const YNode* pod_spec = nullptr;
+  const YNode* volume = nullptr;  // the volumes[] item; its `csi` is a map
+  std::set<std::string> namespaces;
+};
+
+// What CollectSecretConsumers reports beyond the references XREF, PULL and
+// the graph check (the defaults).
+struct ConsumerOptions {
+  // Also the references marked `optional: true` and the tls Secrets of
+  // Ingresses that cert-manager annotates: every use of a Secret (CSI-008).
+  bool all_uses = false;
+  // Pod specs in HelmRelease / Argo CD Application values land in the
+  // release's target namespace (spec.targetNamespace,
+  // spec.destination.namespace) rather than in the resource's own.
+  bool target_namespace = false;
+  // When set, receives every CSI volume of the pod specs walked.
+  std::vector<CsiVolume>* csi_volumes = nullptr;
 };
 
 // Every Secret reference of the working-tree resources, in resource order:
@@ -70,9 +94,11 @@ struct SecretConsumer {
 // CSI nodePublishSecretRef, imagePullSecrets), ServiceAccount
 // imagePullSecrets, Ingress tls (unless cert-manager annotates it), Flux
 // sources / Kustomization / HelmRelease secret refs, ESO store auth
-// selectors. Optional references, templated and invalid names are skipped;
-// one record per namespace the consumer lands in.
-std::vector<SecretConsumer> CollectSecretConsumers(const ResourceIndex& index);
+// selectors. Templated and invalid names are skipped, and optional
+// references unless options.all_uses; one record per namespace the consumer
+// lands in.
+std::vector<SecretConsumer> CollectSecretConsumers(const ResourceIndex& index,
+                                                   const ConsumerOptions& options = {});
 
 // True when a producer may serve a consumer in namespace `ns` ("" = unknown).
 inline bool ProducerServes(const SecretProducer& p, const std::string& ns) {

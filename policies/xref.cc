@@ -2,7 +2,7 @@
 // references with no producer in the repo (info: may be bootstrapped out of
 // band), and a Secret produced by more than one mechanism. The producers come
 // from CollectSecretProducers (pull.cc), the consumers from
-// CollectSecretConsumers (defined here, shared with pull.cc and the graph);
+// CollectSecretConsumers (defined here, shared with pull.cc, csi.cc and the graph);
 // imagePullSecrets are left to PULL-001.
 #include <algorithm>
 #include <map>
@@ -25,124 +25,150 @@ bool Templated(const std::string& s) {
 
 bool Optional(const YNode* n) { return n != nullptr && n->Str("optional") == "true"; }
 
-std::set<std::string> Namespaces(const Resource& r) {
-  std::set<std::string> out;
-  for (const auto& p : r.placements) out.insert(p.namespace_);
-  if (out.empty()) out.insert(r.namespace_);
-  return out;
-}
+// One CollectSecretConsumers run.
+struct Walk {
+  const ConsumerOptions& options;
+  std::vector<Ref>* out;
 
-void Push(const Resource& r, const YNode* name_node, const std::string& how, std::vector<Ref>* out,
-          const std::string& ns_override = "", const std::string& pull_from = "") {
-  if (name_node == nullptr || !name_node->IsScalar() || name_node->value.empty() ||
-      Templated(name_node->value) || !IsObjectName(name_node->value))
-    return;
-  if (!ns_override.empty()) {
-    if (Templated(ns_override) || !IsObjectName(ns_override)) return;
-    out->push_back(Ref{&r, name_node, name_node->value, ns_override, how, pull_from});
-    return;
-  }
-  for (const auto& ns : Namespaces(r)) out->push_back(Ref{&r, name_node, name_node->value, ns, how, pull_from});
-}
+  // False for a reference the run leaves out (optional, unless all_uses).
+  bool Wanted(const YNode* ref) const { return ref != nullptr && (options.all_uses || !Optional(ref)); }
 
-// imagePullSecrets: [{name: ...}] of a pod spec or a ServiceAccount.
-void PullRefs(const Resource& r, const YNode* list, const std::string& where, std::vector<Ref>* out) {
-  if (list == nullptr || !list->IsSeq()) return;
-  for (const auto& item : list->values) {
-    if (item.IsMap()) Push(r, item.Get("name"), "imagePullSecrets", out, "", where);
-  }
-}
-
-void PodSpecRefs(const Resource& r, const YNode& spec, std::vector<Ref>* out) {
-  for (const char* list : {"containers", "initContainers", "ephemeralContainers"}) {
-    const YNode* cs = spec.Get(list);
-    if (cs == nullptr || !cs->IsSeq()) continue;
-    for (const auto& c : cs->values) {
-      if (const YNode* env = c.Get("env"); env != nullptr && env->IsSeq()) {
-        for (const auto& e : env->values) {
-          const YNode* ref = e.Path("valueFrom.secretKeyRef");
-          if (ref != nullptr && !Optional(ref)) Push(r, ref->Get("name"), "env secretKeyRef", out);
-        }
-      }
-      if (const YNode* ef = c.Get("envFrom"); ef != nullptr && ef->IsSeq()) {
-        for (const auto& e : ef->values) {
-          const YNode* ref = e.Get("secretRef");
-          if (ref != nullptr && !Optional(ref)) Push(r, ref->Get("name"), "envFrom secretRef", out);
-        }
-      }
-    }
-  }
-  if (const YNode* vols = spec.Get("volumes"); vols != nullptr && vols->IsSeq()) {
-    for (const auto& v : vols->values) {
-      if (const YNode* s = v.Get("secret"); s != nullptr && !Optional(s)) {
-        Push(r, s->Get("secretName"), "secret volume", out);
-      }
-      if (const YNode* src = v.Path("projected.sources"); src != nullptr && src->IsSeq()) {
-        for (const auto& s : src->values) {
-          const YNode* sec = s.Get("secret");
-          if (sec != nullptr && !Optional(sec)) Push(r, sec->Get("name"), "projected secret volume", out);
-        }
-      }
-      if (const YNode* np = v.Path("csi.nodePublishSecretRef")) {
-        Push(r, np->Get("name"), "CSI nodePublishSecretRef", out);
-      }
-    }
-  }
-  PullRefs(r, spec.Get("imagePullSecrets"), "pod template", out);
-}
-
-// ESO SecretKeySelectors ({name, key[, namespace]}) below a store's provider.
-void StoreRefs(const Resource& r, const YNode& n, bool cluster, std::vector<Ref>* out, int depth) {
-  if (depth > 12) return;
-  if (n.IsMap()) {
-    const YNode* name = n.Get("name");
-    const YNode* key = n.Get("key");
-    if (name != nullptr && name->IsScalar() && key != nullptr && key->IsScalar()) {
-      if (n.Str("type") == "ConfigMap") return;  // caProvider of type ConfigMap
-      std::string ns = n.Str("namespace");
-      // A ClusterSecretStore selector without namespace resolves in each
-      // consumer's namespace (referent auth): not a single Secret to find.
-      if (cluster && ns.empty()) return;
-      Push(r, name, r.kind + " auth secret", out, ns);
+  void Push(const Resource& r, const YNode* name_node, const std::string& how,
+            const std::set<std::string>& nss, const std::string& pull_from = "",
+            const YNode* pod_spec = nullptr) {
+    if (name_node == nullptr || !name_node->IsScalar() || name_node->value.empty() ||
+        Templated(name_node->value) || !IsObjectName(name_node->value))
       return;
-    }
-    for (const auto& v : n.values) StoreRefs(r, v, cluster, out, depth + 1);
-  } else if (n.IsSeq()) {
-    for (const auto& v : n.values) StoreRefs(r, v, cluster, out, depth + 1);
+    for (const auto& ns : nss) out->push_back(Ref{&r, name_node, name_node->value, ns, how, pull_from, pod_spec});
   }
-}
+  void Push(const Resource& r, const YNode* name_node, const std::string& how) {
+    Push(r, name_node, how, Namespaces(r));
+  }
+
+  // imagePullSecrets: [{name: ...}] of a pod spec or a ServiceAccount.
+  void PullRefs(const Resource& r, const YNode* list, const std::string& where,
+                const std::set<std::string>& nss, const YNode* pod_spec = nullptr) {
+    if (list == nullptr || !list->IsSeq()) return;
+    for (const auto& item : list->values) {
+      if (item.IsMap()) Push(r, item.Get("name"), "imagePullSecrets", nss, where, pod_spec);
+    }
+  }
+
+  // The namespaces a pod spec of `r` runs in.
+  std::set<std::string> PodNamespaces(const Resource& r) const {
+    if (options.target_namespace) {
+      const YNode* tn = nullptr;
+      if (r.kind == "HelmRelease") {
+        tn = r.node->Path("spec.targetNamespace");
+      } else if (r.kind == "Application" && r.api_version.rfind("argoproj.io", 0) == 0) {
+        tn = r.node->Path("spec.destination.namespace");
+      }
+      if (tn != nullptr && tn->IsScalar() && IsObjectName(tn->value)) return {tn->value};
+    }
+    return Namespaces(r);
+  }
+
+  void PodSpecRefs(const Resource& r, const YNode& spec) {
+    std::set<std::string> nss = PodNamespaces(r);
+    auto push = [&](const YNode* name_node, const char* how) { Push(r, name_node, how, nss, "", &spec); };
+    for (const char* list : {"containers", "initContainers", "ephemeralContainers"}) {
+      const YNode* cs = spec.Get(list);
+      if (cs == nullptr || !cs->IsSeq()) continue;
+      for (const auto& c : cs->values) {
+        if (const YNode* env = c.Get("env"); env != nullptr && env->IsSeq()) {
+          for (const auto& e : env->values) {
+            const YNode* ref = e.Path("valueFrom.secretKeyRef");
+            if (Wanted(ref)) push(ref->Get("name"), "env secretKeyRef");
+          }
+        }
+        if (const YNode* ef = c.Get("envFrom"); ef != nullptr && ef->IsSeq()) {
+          for (const auto& e : ef->values) {
+            const YNode* ref = e.Get("secretRef");
+            if (Wanted(ref)) push(ref->Get("name"), "envFrom secretRef");
+          }
+        }
+      }
+    }
+    if (const YNode* vols = spec.Get("volumes"); vols != nullptr && vols->IsSeq()) {
+      for (const auto& v : vols->values) {
+        if (const YNode* s = v.Get("secret"); Wanted(s)) push(s->Get("secretName"), "secret volume");
+        if (const YNode* src = v.Path("projected.sources"); src != nullptr && src->IsSeq()) {
+          for (const auto& s : src->values) {
+            const YNode* sec = s.Get("secret");
+            if (Wanted(sec)) push(sec->Get("name"), "projected secret volume");
+          }
+        }
+        if (const YNode* np = v.Path("csi.nodePublishSecretRef")) {
+          push(np->Get("name"), "CSI nodePublishSecretRef");
+        }
+        if (const YNode* csi = v.Get("csi"); options.csi_volumes != nullptr && csi != nullptr && csi->IsMap()) {
+          options.csi_volumes->push_back(CsiVolume{&r, &spec, &v, nss});
+        }
+      }
+    }
+    PullRefs(r, spec.Get("imagePullSecrets"), "pod template", nss, &spec);
+  }
+
+  // ESO SecretKeySelectors ({name, key[, namespace]}) below a store's provider.
+  void StoreRefs(const Resource& r, const YNode& n, bool cluster, int depth) {
+    if (depth > 12) return;
+    if (n.IsMap()) {
+      const YNode* name = n.Get("name");
+      const YNode* key = n.Get("key");
+      if (name != nullptr && name->IsScalar() && key != nullptr && key->IsScalar()) {
+        if (n.Str("type") == "ConfigMap") return;  // caProvider of type ConfigMap
+        std::string ns = n.Str("namespace");
+        // A ClusterSecretStore selector without namespace resolves in each
+        // consumer's namespace (referent auth): not a single Secret to find.
+        if (cluster && ns.empty()) return;
+        if (ns.empty()) {
+          Push(r, name, r.kind + " auth secret");
+        } else if (!Templated(ns) && IsObjectName(ns)) {
+          Push(r, name, r.kind + " auth secret", {ns});
+        }
+        return;
+      }
+      for (const auto& v : n.values) StoreRefs(r, v, cluster, depth + 1);
+    } else if (n.IsSeq()) {
+      for (const auto& v : n.values) StoreRefs(r, v, cluster, depth + 1);
+    }
+  }
+};
 
 }  // namespace
 
-std::vector<SecretConsumer> CollectSecretConsumers(const ResourceIndex& index) {
+std::vector<SecretConsumer> CollectSecretConsumers(const ResourceIndex& index, const ConsumerOptions& options) {
   static const std::set<std::string> kFluxSources = {"GitRepository", "HelmRepository", "OCIRepository",
                                                      "Bucket", "ImageRepository", "Receiver", "Provider"};
   std::vector<Ref> out;
+  Walk w{options, &out};
   for (const auto& r : index.resources()) {
     if (r.file->from_history) continue;
     if (r.kind == "ServiceAccount") {
-      PullRefs(r, r.node->Get("imagePullSecrets"), "ServiceAccount", &out);
+      w.PullRefs(r, r.node->Get("imagePullSecrets"), "ServiceAccount", Namespaces(r));
       continue;
     }
     const YNode* spec = r.node->Get("spec");
     bool flux = r.api_version.find("toolkit.fluxcd.io") != std::string::npos;
     if (r.kind == "Ingress" && spec != nullptr) {
       // cert-manager's ingress-shim creates the TLS Secrets of annotated Ingresses.
-      if (r.HasAnnotation("cert-manager.io/cluster-issuer") || r.HasAnnotation("cert-manager.io/issuer")) continue;
+      if (!options.all_uses &&
+          (r.HasAnnotation("cert-manager.io/cluster-issuer") || r.HasAnnotation("cert-manager.io/issuer")))
+        continue;
       if (const YNode* tls = spec->Get("tls"); tls != nullptr && tls->IsSeq()) {
-        for (const auto& t : tls->values) Push(r, t.Get("secretName"), "Ingress tls", &out);
+        for (const auto& t : tls->values) w.Push(r, t.Get("secretName"), "Ingress tls");
       }
       continue;
     }
     if (flux && spec != nullptr) {
-      if (kFluxSources.count(r.kind)) Push(r, spec->Path("secretRef.name"), r.kind + " secretRef", &out);
+      if (kFluxSources.count(r.kind)) w.Push(r, spec->Path("secretRef.name"), r.kind + " secretRef");
       if (index.IsFluxKustomization(r)) {
-        Push(r, spec->Path("decryption.secretRef.name"), "Kustomization decryption.secretRef", &out);
-        Push(r, spec->Path("kubeConfig.secretRef.name"), "Kustomization kubeConfig.secretRef", &out);
+        w.Push(r, spec->Path("decryption.secretRef.name"), "Kustomization decryption.secretRef");
+        w.Push(r, spec->Path("kubeConfig.secretRef.name"), "Kustomization kubeConfig.secretRef");
         if (const YNode* sf = spec->Path("postBuild.substituteFrom"); sf != nullptr && sf->IsSeq()) {
           for (const auto& s : sf->values) {
-            if (s.Str("kind") == "Secret" && !Optional(&s)) {
-              Push(r, s.Get("name"), "Kustomization postBuild.substituteFrom", &out);
+            if (s.Str("kind") == "Secret" && w.Wanted(&s)) {
+              w.Push(r, s.Get("name"), "Kustomization postBuild.substituteFrom");
             }
           }
         }
@@ -150,20 +176,20 @@ std::vector<SecretConsumer> CollectSecretConsumers(const ResourceIndex& index) {
       if (r.kind == "HelmRelease") {
         if (const YNode* vf = spec->Get("valuesFrom"); vf != nullptr && vf->IsSeq()) {
           for (const auto& s : vf->values) {
-            if (s.Str("kind") == "Secret" && !Optional(&s)) Push(r, s.Get("name"), "HelmRelease valuesFrom", &out);
+            if (s.Str("kind") == "Secret" && w.Wanted(&s)) w.Push(r, s.Get("name"), "HelmRelease valuesFrom");
           }
         }
       }
     }
     if ((r.kind == "SecretStore" || r.kind == "ClusterSecretStore") &&
         r.api_version.rfind("external-secrets.io", 0) == 0 && spec != nullptr) {
-      if (const YNode* prov = spec->Get("provider")) StoreRefs(r, *prov, r.kind == "ClusterSecretStore", &out, 0);
+      if (const YNode* prov = spec->Get("provider")) w.StoreRefs(r, *prov, r.kind == "ClusterSecretStore", 0);
       continue;
     }
     if (r.kind == "Secret" || r.kind == "SealedSecret" || r.kind == "ConfigMap") continue;
     std::vector<const YNode*> specs;
     FindPodSpecs(*r.node, &specs);
-    for (const YNode* s : specs) PodSpecRefs(r, *s, &out);
+    for (const YNode* s : specs) w.PodSpecRefs(r, *s);
   }
   return out;
 }

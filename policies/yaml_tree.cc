@@ -7,6 +7,7 @@
 #include <yaml-cpp/parser.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cstring>
 #include <exception>
 #include <map>
 #include <istream>
@@ -22,6 +23,10 @@ struct LimitExceeded {
   uint32_t line;
 };
 
+// Children are collected on one scratch stack shared by every open
+// container (items_), and moved into an exactly sized vector when their
+// container ends: one allocation per map/sequence instead of a growing
+// vector (and no slack capacity kept in the tree).
 class TreeBuilder : public YAML::EventHandler {
  public:
   TreeBuilder(const YamlLimits& limits, std::vector<YDocument>* docs)
@@ -29,6 +34,7 @@ class TreeBuilder : public YAML::EventHandler {
 
   void OnDocumentStart(const YAML::Mark& mark) override {
     stack_.clear();
+    items_.clear();
     anchors_.clear();
     doc_line_ = static_cast<uint32_t>(mark.line + 1);
     have_root_ = false;
@@ -41,23 +47,20 @@ class TreeBuilder : public YAML::EventHandler {
     have_root_ = false;
   }
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    YNode n = Make(YNode::Type::kNull, mark);
-    Complete(std::move(n), anchor);
+    Complete(Make(YNode::Type::kNull, mark), anchor);
   }
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     auto it = anchors_.find(anchor);
     if (it == anchors_.end()) {
-      YNode n = Make(YNode::Type::kNull, mark);
-      Complete(std::move(n), YAML::NullAnchor);
+      Complete(Make(YNode::Type::kNull, mark), YAML::NullAnchor);
       return;
     }
-    size_t count = Count(it->second);
-    nodes_ += count;
+    nodes_ += it->second.count;
     if (nodes_ > limits_.max_nodes) {
       throw LimitExceeded{"too many nodes after alias expansion (alias bomb?)",
                           static_cast<uint32_t>(mark.line + 1)};
     }
-    YNode copy = it->second;
+    YNode copy = it->second.node;
     copy.line = static_cast<uint32_t>(mark.line + 1);
     copy.column = static_cast<uint32_t>(mark.column + 1);
     copy.offset = static_cast<uint64_t>(mark.pos);
@@ -66,13 +69,13 @@ class TreeBuilder : public YAML::EventHandler {
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                 const std::string& value) override {
     YNode n = Make(YNode::Type::kScalar, mark);
-    n.value = value;
     n.plain = (tag != "!");
     // A plain `~`/`null`/empty scalar is YAML null.
     if (n.plain && tag == "?" &&
         (value == "~" || value == "null" || value == "Null" || value == "NULL")) {
       n.type = YNode::Type::kNull;
-      n.value.clear();
+    } else {
+      n.value = value;
     }
     Complete(std::move(n), anchor);
   }
@@ -89,9 +92,13 @@ class TreeBuilder : public YAML::EventHandler {
 
  private:
   struct Frame {
-    YNode node;
+    YNode node;             // the container, children not attached yet
     YAML::anchor_t anchor;
-    bool expect_key = true;
+    size_t first;           // its children are items_[first..]
+  };
+  struct Anchored {
+    YNode node;
+    size_t count;  // nodes in it (what an alias to it adds to the budget)
   };
 
   YNode Make(YNode::Type type, const YAML::Mark& mark) {
@@ -115,38 +122,49 @@ class TreeBuilder : public YAML::EventHandler {
     if (static_cast<int>(stack_.size()) >= limits_.max_depth) {
       throw LimitExceeded{"YAML nested too deeply", n.line};
     }
-    stack_.push_back(Frame{std::move(n), anchor});
+    stack_.push_back(Frame{std::move(n), anchor, items_.size()});
   }
   void Pop() {
     if (stack_.empty()) return;
-    Frame f = std::move(stack_.back());
+    Frame& f = stack_.back();
+    YNode n = std::move(f.node);
+    YAML::anchor_t anchor = f.anchor;
+    size_t first = f.first;
     stack_.pop_back();
-    Complete(std::move(f.node), f.anchor);
+    size_t count = items_.size() - first;
+    auto child = items_.begin() + static_cast<std::ptrdiff_t>(first);
+    if (n.type == YNode::Type::kMap) {
+      // Keys and values alternate (a key without a value stays a key).
+      n.keys.reserve((count + 1) / 2);
+      n.values.reserve(count / 2);
+      for (size_t i = 0; i < count; ++i, ++child) {
+        (i % 2 == 0 ? n.keys : n.values).push_back(std::move(*child));
+      }
+    } else {
+      n.values.reserve(count);
+      for (size_t i = 0; i < count; ++i, ++child) n.values.push_back(std::move(*child));
+    }
+    items_.resize(first);
+    Complete(std::move(n), anchor);
   }
   void Complete(YNode n, YAML::anchor_t anchor) {
-    if (anchor != YAML::NullAnchor) anchors_[anchor] = n;
+    if (anchor != YAML::NullAnchor) {
+      size_t count = Count(n);
+      anchors_.insert_or_assign(anchor, Anchored{n, count});
+    }
     if (stack_.empty()) {
       root_ = std::move(n);
       have_root_ = true;
       return;
     }
-    Frame& parent = stack_.back();
-    if (parent.node.type == YNode::Type::kMap) {
-      if (parent.expect_key) {
-        parent.node.keys.push_back(std::move(n));
-      } else {
-        parent.node.values.push_back(std::move(n));
-      }
-      parent.expect_key = !parent.expect_key;
-    } else {
-      parent.node.values.push_back(std::move(n));
-    }
+    items_.push_back(std::move(n));
   }
 
   const YamlLimits& limits_;
   std::vector<YDocument>* docs_;
   std::vector<Frame> stack_;
-  std::map<YAML::anchor_t, YNode> anchors_;
+  std::vector<YNode> items_;  // children of the open containers, innermost last
+  std::map<YAML::anchor_t, Anchored> anchors_;
   YNode root_;
   bool have_root_ = false;
   uint32_t doc_line_ = 1;
@@ -164,10 +182,19 @@ class ViewBuf : public std::streambuf {
 
 }  // namespace
 
+namespace {
+// keys[i] is the scalar `key` (the length and first byte are compared before
+// memcmp: map lookups are the policies' hottest operation).
+inline bool IsKey(const YNode& k, std::string_view key) {
+  return k.type == YNode::Type::kScalar && k.value.size() == key.size() &&
+         (key.empty() || (k.value[0] == key[0] && std::memcmp(k.value.data(), key.data(), key.size()) == 0));
+}
+}  // namespace
+
 const YNode* YNode::Get(std::string_view key) const {
   if (type != Type::kMap) return nullptr;
   for (size_t i = 0; i < keys.size() && i < values.size(); ++i) {
-    if (keys[i].type == Type::kScalar && keys[i].value == key) return &values[i];
+    if (IsKey(keys[i], key)) return &values[i];
   }
   return nullptr;
 }
@@ -175,7 +202,7 @@ const YNode* YNode::Get(std::string_view key) const {
 const YNode* YNode::KeyNode(std::string_view key) const {
   if (type != Type::kMap) return nullptr;
   for (size_t i = 0; i < keys.size(); ++i) {
-    if (keys[i].type == Type::kScalar && keys[i].value == key) return &keys[i];
+    if (IsKey(keys[i], key)) return &keys[i];
   }
   return nullptr;
 }

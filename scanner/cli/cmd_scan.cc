@@ -94,6 +94,10 @@ Result<ScanExecution> ExecuteScan(ScanFlags& f, bool lint_only) {
   gopts.max_file_size = max_size;
   gopts.include_unreachable = f.all_objects;
   gopts.progress = !f.quiet;
+  // Policies need a whole tree: the working tree, the staged index, stdin,
+  // or a range's tip (its unchanged files as context); not the history.
+  bool policy_mode = !f.history;
+  gopts.context = policy_mode && (lint_only || !f.no_policies);
   std::string repo_path = f.paths[0];
   if (git_modes) {
     Result<std::unique_ptr<Source>> s = Status::Error("");
@@ -115,8 +119,6 @@ Result<ScanExecution> ExecuteScan(ScanFlags& f, bool lint_only) {
     wopts.max_file_size = max_size;
     source = NewWorkingTreeSource(f.paths, wopts);
   }
-  // Policies need a whole tree: the working tree, the staged index or stdin.
-  bool policy_mode = !f.history && f.range.empty() && f.since_commit.empty();
 
   // Inspectors.
   std::vector<Inspector*> inspectors;

@@ -6,7 +6,9 @@
 // by exactly one thread at a time.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -23,7 +25,17 @@ struct BlobRef {
   // scan): given only to inspectors that WantsContext(), as peers for
   // cross-file checks; findings on it are the inspector's to filter.
   bool context = false;
+  // A context blob whose bytes were not read (Inspector::WantsContextBytes
+  // said no): `data` is empty; the inspector learns only that the path
+  // exists, and may fetch the bytes later (ContextFetch).
+  bool path_only = false;
 };
+
+// Reads, on demand and on the thread that calls Inspector::Finish, a context
+// blob that was handed over path-only. False when the path is not one of
+// them or cannot be read. Inline `vigil:ignore` markers of a fetched blob
+// apply as for blobs read in the walk.
+using ContextFetch = std::function<bool(std::string_view path, std::string* out)>;
 
 class InspectorWorker {
  public:
@@ -39,6 +51,13 @@ class Inspector {
   virtual std::unique_ptr<InspectorWorker> NewWorker() const = 0;
   // True when the inspector also wants the context blobs (BlobRef::context).
   virtual bool WantsContext() const { return false; }
+  // For a context blob: whether its bytes are needed during the walk; when
+  // no inspector needs them the blob is not read and is handed over with
+  // BlobRef::path_only. Called from any worker thread. Default: yes.
+  virtual bool WantsContextBytes(std::string_view /*path*/) const { return true; }
+  // Called once before Finish() when some context blobs were handed over
+  // path-only, with the way to read them (valid until Finish() returns).
+  virtual void SetContextFetch(ContextFetch /*fetch*/) {}
   // Called once after every blob was inspected (cross-file checks).
   virtual void Finish(std::vector<Finding>* /*out*/, std::vector<ScanError>* /*errors*/) {}
 };

@@ -216,10 +216,20 @@ Status ParseRuleFiles(const std::vector<RuleFileText>& files, std::vector<Rule>*
 }
 
 uint64_t HashRuleFiles(const std::vector<RuleFileText>& files) {
-  uint64_t h = 1469598103934665603ull;  // FNV-1a, 64 bits
+  // FNV-1a style, 64 bits, eight bytes a step: every start hashes the ~300 KB
+  // of built-in rules, and a byte at a time that was ~0.5 ms of it.
+  uint64_t h = 1469598103934665603ull;
   auto add = [&h](std::string_view s) {
-    for (unsigned char c : s) {
-      h ^= c;
+    size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+      uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      h ^= w;
+      h *= 1099511628211ull;
+      h ^= h >> 29;
+    }
+    for (; i < s.size(); ++i) {
+      h ^= static_cast<unsigned char>(s[i]);
       h *= 1099511628211ull;
     }
     h ^= 0xff;  // field separator

@@ -121,6 +121,7 @@ struct WorkerResult {
   std::vector<Finding> findings;
   std::vector<ScanError> errors;
   std::map<std::string, std::vector<std::pair<uint32_t, std::string>>> markers;  // path -> markers
+  std::vector<WorkItem> unread_context;  // context items handed over path-only
   uint64_t files = 0, bytes = 0, skipped = 0;
 };
 
@@ -143,29 +144,48 @@ class FingerprintPath {
   }
   std::string operator()(const std::string& path) {
     if (!fs_) return path;
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    fs::path abs = fs::absolute(path, ec).lexically_normal();
-    if (ec) return path;
-    fs::path dir = fs::weakly_canonical(abs.parent_path(), ec);
-    if (ec) return path;
-    fs::path file = dir / abs.filename();
-    auto it = workdirs_.find(dir.string());
-    if (it == workdirs_.end()) it = workdirs_.emplace(dir.string(), RepositoryWorkdir(dir.string())).first;
-    std::vector<fs::path> bases;
-    if (!it->second.empty()) bases.push_back(fs::path(it->second).lexically_normal().parent_path());
-    for (const auto& r : roots_) bases.push_back(r);
-    for (const auto& b : bases) {
-      std::string rel = file.lexically_relative(b).generic_string();
-      if (!rel.empty() && rel != "." && rel.rfind("..", 0) != 0) return rel;
+    // Findings of one directory share the work (absolute path,
+    // canonicalisation: a readlink per component, repository discovery): it
+    // is done once per directory as written, and each file's name is joined
+    // to the directory's relative forms. A lint run has thousands of findings.
+    size_t slash = path.rfind('/');
+    std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+    if (name.empty() || name == "." || name == "..") return path;
+    std::string raw_dir = slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
+    auto it = dirs_.find(raw_dir);
+    if (it == dirs_.end()) it = dirs_.emplace(raw_dir, DirRelatives(path)).first;
+    for (const std::string& d : it->second) {
+      if (d.empty()) continue;
+      std::string rel = d == "." ? name : d + "/" + name;
+      if (rel.rfind("..", 0) != 0) return rel;
     }
     return path;
   }
 
  private:
+  // The directory of `path` relative to each base (its repository's top
+  // directory, then the scan roots), in order; "" where there is none.
+  std::vector<std::string> DirRelatives(const std::string& path) {
+    namespace fs = std::filesystem;
+    std::vector<std::string> out;
+    std::error_code ec;
+    fs::path abs = fs::absolute(path, ec).lexically_normal();
+    if (ec) return out;
+    fs::path dir = fs::weakly_canonical(abs.parent_path(), ec);
+    if (ec) return out;
+    auto it = workdirs_.find(dir.string());
+    if (it == workdirs_.end()) it = workdirs_.emplace(dir.string(), RepositoryWorkdir(dir.string())).first;
+    std::vector<fs::path> bases;
+    if (!it->second.empty()) bases.push_back(fs::path(it->second).lexically_normal().parent_path());
+    for (const auto& r : roots_) bases.push_back(r);
+    for (const auto& b : bases) out.push_back(dir.lexically_relative(b).generic_string());
+    return out;
+  }
+
   bool fs_;
   std::vector<std::filesystem::path> roots_;
   std::map<std::string, std::string> workdirs_;
+  std::map<std::string, std::vector<std::string>> dirs_;  // directory as written -> DirRelatives
 };
 
 // Paths in the configuration are relative to the directory of the config
@@ -537,12 +557,33 @@ ScanOutcome RunScan(Source& source, const std::vector<Inspector*>& inspectors,
   // Enumerate on this thread; start workers as items arrive (up to
   // `threads`), so a one-file scan starts one worker.
   std::vector<std::thread> pool;
+  // Context items no inspector wants the bytes of are handed over path-only
+  // right here, on this thread, with its own inspector workers: nothing to
+  // read, so no queue round trip (a staged scan has thousands of them).
+  WorkerResult path_only_result;
+  std::vector<std::unique_ptr<InspectorWorker>> path_only_workers;
+  auto path_only = [&](WorkItem& item) {
+    if (!item.context || !wants_context) return false;
+    for (const Inspector* in : inspectors) {
+      if (in->WantsContext() && in->WantsContextBytes(item.path)) return false;
+    }
+    if (path_only_workers.empty()) {
+      for (Inspector* in : inspectors) path_only_workers.push_back(in->WantsContext() ? in->NewWorker() : nullptr);
+    }
+    BlobRef peer{item.path, {}, item.from_history, true, true};
+    for (auto& w : path_only_workers) {
+      if (w) w->Inspect(peer, &path_only_result.findings, &path_only_result.errors);
+    }
+    path_only_result.unread_context.push_back(std::move(item));
+    return true;
+  };
   Status st = source.Enumerate(
       [&](WorkItem item) {
         if (!exclude.empty() && exclude.Matches(relative(item.path))) {
           outcome.summary.files_skipped++;
           return;
         }
+        if (path_only(item)) return;
         emitted.fetch_add(1, std::memory_order_relaxed);
         queue.Push(std::move(item));
         if (static_cast<int>(pool.size()) < threads && (pool.empty() || queue.size() > 1)) {
@@ -575,6 +616,8 @@ ScanOutcome RunScan(Source& source, const std::vector<Inspector*>& inspectors,
   }
 
   std::map<std::string, std::vector<std::pair<uint32_t, std::string>>> markers;
+  std::map<std::string, WorkItem, std::less<>> unread;  // path -> context item not read
+  results.push_back(std::move(path_only_result));
   for (auto& r : results) {
     outcome.summary.files_scanned += r.files;
     outcome.summary.bytes_scanned += r.bytes;
@@ -582,8 +625,29 @@ ScanOutcome RunScan(Source& source, const std::vector<Inspector*>& inspectors,
     for (auto& f : r.findings) outcome.findings.push_back(std::move(f));
     for (auto& e : r.errors) outcome.errors.push_back(std::move(e));
     for (auto& [p, m] : r.markers) markers[p] = std::move(m);
+    for (auto& item : r.unread_context) {
+      std::string path = item.path;
+      unread.emplace(std::move(path), std::move(item));
+    }
   }
-  for (Inspector* in : inspectors) in->Finish(&outcome.findings, &outcome.errors);
+  // Context blobs handed over path-only are read on demand, on this thread,
+  // with one reader of the source.
+  std::unique_ptr<SourceReader> fetch_reader;
+  ContextFetch fetch = [&](std::string_view path, std::string* out) {
+    auto it = unread.find(path);
+    if (it == unread.end()) return false;
+    if (!fetch_reader) fetch_reader = source.NewReader();
+    BlobData blob;
+    if (!fetch_reader->Read(it->second, &blob).ok()) return false;
+    out->assign(blob.data);
+    auto found = FindIgnoreMarkers(blob.data);
+    if (!found.empty()) markers[it->first] = std::move(found);
+    return true;
+  };
+  for (Inspector* in : inspectors) {
+    if (!unread.empty() && in->WantsContext()) in->SetContextFetch(fetch);
+    in->Finish(&outcome.findings, &outcome.errors);
+  }
   source.AddProvenance(&outcome.findings);
 
   // Filters.

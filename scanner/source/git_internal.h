@@ -24,13 +24,26 @@
 #include "scanner/core/finding.h"
 #include "scanner/core/status.h"
 #include "scanner/source/source.h"
+#include "scanner/source/utf16.h"
 
 namespace vigil::git_internal {
 
 // Initialises libgit2 once per process with the settings every git source
 // relies on: strict hash verification off (trusted local ODB; 2-3x faster),
 // a bounded object cache (memory bounded by work in flight, not history).
+// The only libgit2 initialiser: every libgit2 call in scanner/source goes
+// after it. It costs (Debian's libgit2 parses the system CA bundle for its
+// TLS backend), so callers that may find no repository ask
+// MayBeInRepository first.
 void EnsureInit();
+
+// False only when git_repository_open_ext(path, flags 0) cannot find a
+// repository: neither `path` (canonicalised) nor any directory above it
+// holds a `.git` entry (directory or gitlink file) or a `HEAD` file (a bare
+// or a git directory). A cheap negative check with stat(2), so a scan
+// outside any repository never initialises libgit2; true means "ask
+// libgit2", which may still find none.
+bool MayBeInRepository(const std::string& path);
 
 // The last libgit2 error as text, prefixed by `what`.
 std::string LastError(std::string_view what);
@@ -241,7 +254,9 @@ class Progress {
 };
 
 // A SourceReader over a repository's object database: reads WorkItem.key (a
-// blob id in hex) raw, without filters or smudge drivers. One per thread.
+// blob id in hex) raw, without filters or smudge drivers; a blob in UTF-16
+// with a BOM is decoded to UTF-8 (utf16.h) like a working-tree file, its
+// blob_id stays the git id. One per thread.
 class BlobReader : public SourceReader {
  public:
   BlobReader(std::string repo_path, std::shared_ptr<Progress> progress,
@@ -255,6 +270,8 @@ class BlobReader : public SourceReader {
   RepoPtr repo_;
   OdbPtr odb_;
   OdbObjectPtr current_;
+  Utf16Decoder utf16_;
+  std::string decoded_;  // a UTF-16 blob as UTF-8
   Status open_status_;
   bool opened_ = false;
 };

@@ -5,9 +5,16 @@
 // Each commit in the range is diffed against its first parent (tree to tree,
 // no content loaded). Blobs present in BASE's tree, or in the merge base's,
 // are never reported, so renames and reverts of old content stay quiet.
+//
+// A changed path's version at the tip is not marked from_history (the other
+// versions are). With GitOptions::context, the tip's unchanged files follow
+// as context items (git_context.h), as in a staged scan, so the manifest
+// linter resolves cross-file references of the changed manifests.
 #include <map>
+#include <set>
 #include <utility>
 
+#include "scanner/source/git_context.h"
 #include "scanner/source/git_internal.h"
 #include "scanner/source/git_source.h"
 
@@ -130,6 +137,26 @@ Status GitRangeSource::Enumerate(const std::function<void(WorkItem)>& emit,
     return Status::Error(LastError("cannot walk the range"));
   }
 
+  // The tip's tree: which version of a changed path is current, and the
+  // unchanged files that follow as context.
+  TreePtr tip_tree;
+  {
+    git_commit* raw_tip = nullptr;
+    if (git_commit_lookup(&raw_tip, repo, &tip_) == 0) {
+      CommitPtr tip(raw_tip);
+      git_tree* raw = nullptr;
+      if (git_commit_tree(&raw, raw_tip) == 0) tip_tree.reset(raw);
+    }
+  }
+  auto AtTip = [&](const std::string& path, const git_oid& id) {
+    if (!tip_tree) return false;
+    git_tree_entry* raw_entry = nullptr;
+    if (git_tree_entry_bypath(&raw_entry, tip_tree.get(), path.c_str()) != 0) return false;
+    TreeEntryPtr entry(raw_entry);
+    return git_oid_equal(git_tree_entry_id(raw_entry), &id) != 0;
+  };
+  std::set<std::string> changed;  // paths emitted
+
   OidSet seen;
   size_t submodules = 0;
   std::string first_submodule;
@@ -210,7 +237,11 @@ Status GitRangeSource::Enumerate(const std::function<void(WorkItem)>& emit,
       by_blob_path_.emplace(std::make_pair(hex, path), origins_.size() - 1);
       by_blob_.emplace(hex, origins_.size() - 1);
       progress_->Queued(size);
-      emit(WorkItem{path, hex, size, true});
+      // The tip's version of a path is the current one (the linter resolves
+      // cross-file references against it); earlier versions are history.
+      bool at_tip = AtTip(path, nf.id);
+      emit(WorkItem{path, hex, size, !at_tip});
+      changed.insert(path);
     }
   }
   if (rc != GIT_ITEROVER) {
@@ -221,6 +252,11 @@ Status GitRangeSource::Enumerate(const std::function<void(WorkItem)>& emit,
                        std::to_string(submodules) +
                            " submodule change(s) (gitlinks) not descended",
                        true});
+  }
+  // Context: the tip's other files, as the staged scan's index (only when
+  // asked for: a cross-file inspector runs).
+  if (options_.context.value_or(false) && tip_tree && !changed.empty()) {
+    EmitTreeContext(repo, tip_tree.get(), changed, options_.max_file_size, emit);
   }
   // A commit of the range that cannot be read was not scanned.
   if (missing_commits > 0 || rc != GIT_ITEROVER)

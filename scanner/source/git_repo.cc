@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <ctime>
 #include <mutex>
 
@@ -27,6 +29,31 @@ void EnsureInit() {
     // small so memory is bounded by the work in flight.
     git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, static_cast<ssize_t>(48) << 20);
   });
+}
+
+bool MayBeInRepository(const std::string& path) {
+  // libgit2 resolves the path first (realpath) and fails when it cannot;
+  // when we cannot either, let libgit2 decide.
+  char* real = realpath(path.empty() ? "." : path.c_str(), nullptr);
+  if (!real) return true;
+  std::string dir = real;
+  free(real);
+  auto exists = [](const std::string& p) {
+    struct stat st;
+    if (stat(p.c_str(), &st) == 0) return true;
+    // ENOENT / ENOTDIR (a file given as the path): not there. Anything else
+    // (EACCES, ...): unknown, so assume it is.
+    return errno != ENOENT && errno != ENOTDIR;
+  };
+  // The same upward walk as libgit2's (which also stops at a filesystem
+  // boundary; going on to "/" only makes this answer "maybe" more often).
+  while (true) {
+    std::string base = dir == "/" ? "" : dir;
+    if (exists(base + "/.git") || exists(base + "/HEAD")) return true;
+    if (base.empty()) return false;
+    size_t slash = dir.rfind('/');
+    dir = slash == 0 ? "/" : dir.substr(0, slash);
+  }
 }
 
 std::string LastError(std::string_view what) {
@@ -347,6 +374,7 @@ Status BlobReader::Read(const WorkItem& item, BlobData* out) {
                          std::to_string(size) + " bytes (larger than the maximum file size)");
   }
   out->data = std::string_view(static_cast<const char*>(git_odb_object_data(obj)), size);
+  if (utf16_.Decode(out->data, &decoded_)) out->data = decoded_;
   out->blob_id = item.key;
   if (progress_) progress_->Read(size);
   return Status::Ok();
@@ -410,6 +438,7 @@ std::string StripCredentials(const std::string& url) {
 RepoInfo DescribeRepository(const std::string& path) {
   using namespace git_internal;
   RepoInfo info;
+  if (!MayBeInRepository(path)) return info;
   auto opened = OpenRepository(path);
   if (!opened.ok()) return info;
   git_repository* repo = opened.value().get();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,10 @@ struct GitOptions {
   uint64_t max_file_size = 10 * 1024 * 1024;
   bool include_unreachable = false;  // history: also objects no ref reaches
   bool progress = false;             // unused: the pipeline shows progress (PipelineOptions)
+  // staged and range: whether the change's unchanged files follow as context
+  // items (WorkItem::context) for a cross-file inspector; unset: the
+  // source's default (staged yes, range no). The CLI says whether the linter runs.
+  std::optional<bool> context;
 };
 
 // Every blob reachable from all refs (each distinct blob once).

@@ -1,37 +1,16 @@
 // Small libgit2 helpers shared by every source: object ids, SHA-1, and the
 // .gitignore checker used by the working-tree walk.
-#include <git2.h>
-
-#include <mutex>
-
+#include "scanner/source/git_internal.h"
 #include "scanner/source/git_source.h"
 
 namespace vigil {
 
-namespace {
-
-void EnsureLibgit2() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    git_libgit2_init();
-    // Objects come from a local object database we trust; strict hash
-    // verification costs 2-3x on history scans (docs/architecture.md).
-    git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
-    // Never read configuration outside the repository being scanned as a
-    // source of behaviour (no includes executed; libgit2 never runs hooks).
-  });
-}
-
-std::string Hex(const git_oid& oid) {
-  char buf[GIT_OID_HEXSZ + 1];
-  git_oid_tostr(buf, sizeof buf, &oid);
-  return buf;
-}
-
-}  // namespace
+using git_internal::EnsureInit;
+using git_internal::Hex;
+using git_internal::MayBeInRepository;
 
 std::string GitBlobId(std::string_view content) {
-  EnsureLibgit2();
+  EnsureInit();
   git_oid oid;
   if (git_odb_hash(&oid, content.data(), content.size(), GIT_OBJECT_BLOB) != 0) return "";
   return Hex(oid);
@@ -44,7 +23,8 @@ std::string Sha1Hex(std::string_view content) {
 }
 
 std::string RepositoryWorkdir(const std::string& path) {
-  EnsureLibgit2();
+  if (!MayBeInRepository(path)) return "";
+  EnsureInit();
   git_repository* repo = nullptr;
   if (git_repository_open_ext(&repo, path.c_str(), 0, nullptr) != 0) return "";
   const char* wd = git_repository_workdir(repo);
@@ -54,7 +34,8 @@ std::string RepositoryWorkdir(const std::string& path) {
 }
 
 GitIgnoreChecker::GitIgnoreChecker(const std::string& root) {
-  EnsureLibgit2();
+  if (!MayBeInRepository(root)) return;
+  EnsureInit();
   git_repository* repo = nullptr;
   if (git_repository_open_ext(&repo, root.c_str(), 0, nullptr) == 0) {
     if (git_repository_is_bare(repo)) {

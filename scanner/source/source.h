@@ -71,7 +71,7 @@ struct WorkingTreeOptions {
 // A directory walk (or single files). Skips .git, binary files (NUL sniff in
 // the first 8 KiB), and files larger than max_file_size (reported). Files
 // starting with a UTF-16 BOM (LE or BE) and holding NUL bytes are decoded
-// to UTF-8 (also stdin).
+// to UTF-8 (also stdin, and git blobs read by the git sources: utf16.h).
 std::unique_ptr<Source> NewWorkingTreeSource(std::vector<std::string> roots,
                                              WorkingTreeOptions options);
 

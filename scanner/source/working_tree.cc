@@ -2,10 +2,9 @@
 // a page-aligned buffer (a misaligned destination makes read() 5x slower,
 // docs/architecture.md); symlinks are never followed out of the tree.
 // Files (and stdin) that start with a UTF-16 byte-order mark are decoded to
-// UTF-8 here, so the matcher, the linter and the line numbers see text
-// (docs/hardening.md).
+// UTF-8 here (utf16.h, shared with the git sources' BlobReader), so the
+// matcher, the linter and the line numbers see text (docs/hardening.md).
 #include <fcntl.h>
-#include <iconv.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +16,7 @@
 
 #include "scanner/source/git_source.h"
 #include "scanner/source/source.h"
+#include "scanner/source/utf16.h"
 
 namespace vigil {
 
@@ -44,86 +44,6 @@ class AlignedBuffer {
  private:
   char* data_ = nullptr;
   size_t cap_ = 0;
-};
-
-// UTF-16 (LE or BE, chosen by the byte-order mark) to UTF-8 with glibc's
-// iconv. One converter per direction, opened on first use; not thread-safe
-// (one per reader, and a reader is used by one thread).
-class Utf16Decoder {
- public:
-  Utf16Decoder() = default;
-  Utf16Decoder(const Utf16Decoder&) = delete;
-  Utf16Decoder& operator=(const Utf16Decoder&) = delete;
-  ~Utf16Decoder() {
-    for (iconv_t cd : cd_)
-      if (cd != None()) iconv_close(cd);
-  }
-
-  // If `data` starts with a UTF-16 BOM (FF FE little-endian, FE FF
-  // big-endian) and has a NUL byte in its first 8 KiB (so it would otherwise
-  // be skipped as binary; UTF-16 of any ASCII text, secrets included, has
-  // them), writes it to *out as UTF-8 without the BOM and returns true.
-  // Invalid input (an unpaired surrogate, an odd trailing byte) becomes
-  // U+FFFD and decoding goes on. Returns false (out untouched) otherwise: a
-  // text that merely starts with FF FE is scanned as the bytes it is.
-  bool Decode(std::string_view data, std::string* out) {
-    if (data.size() < 2) return false;
-    if (!std::memchr(data.data(), '\0', std::min<size_t>(data.size(), 8192))) return false;
-    auto b0 = static_cast<unsigned char>(data[0]), b1 = static_cast<unsigned char>(data[1]);
-    int which;
-    if (b0 == 0xFF && b1 == 0xFE) {
-      which = 0;
-    } else if (b0 == 0xFE && b1 == 0xFF) {
-      which = 1;
-    } else {
-      return false;
-    }
-    if (cd_[which] == None()) {
-      cd_[which] = iconv_open("UTF-8", which == 0 ? "UTF-16LE" : "UTF-16BE");
-      if (cd_[which] == None()) return false;  // no converter: scanned as bytes
-    }
-    iconv_t cd = cd_[which];
-    iconv(cd, nullptr, nullptr, nullptr, nullptr);  // initial state
-    constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
-    // Each 2-byte unit gives at most 3 bytes (a replaced one too); a
-    // surrogate pair gives 4 from 4.
-    out->resize((data.size() - 2) / 2 * 3 + kReplacement.size() + 16);
-    char* in = const_cast<char*>(data.data()) + 2;  // iconv's API is not const
-    size_t in_left = data.size() - 2;
-    char* dst = out->data();
-    size_t dst_left = out->size();
-    while (in_left > 0) {
-      if (iconv(cd, &in, &in_left, &dst, &dst_left) != static_cast<size_t>(-1)) break;
-      if (errno == E2BIG) {  // not expected with the bound above; grow anyway
-        size_t used = out->size() - dst_left;
-        out->resize(out->size() * 2 + 64);
-        dst = out->data() + used;
-        dst_left = out->size() - used;
-        continue;
-      }
-      // EILSEQ (invalid unit) or EINVAL (truncated at the end): replace one
-      // unit, or the odd trailing byte, and go on.
-      if (dst_left < kReplacement.size()) {
-        size_t used = out->size() - dst_left;
-        out->resize(out->size() + 64);
-        dst = out->data() + used;
-        dst_left = out->size() - used;
-      }
-      std::memcpy(dst, kReplacement.data(), kReplacement.size());
-      dst += kReplacement.size();
-      dst_left -= kReplacement.size();
-      size_t skip = std::min<size_t>(in_left, 2);
-      in += skip;
-      in_left -= skip;
-      iconv(cd, nullptr, nullptr, nullptr, nullptr);
-    }
-    out->resize(out->size() - dst_left);
-    return true;
-  }
-
- private:
-  static iconv_t None() { return reinterpret_cast<iconv_t>(-1); }  // iconv_open's failure
-  iconv_t cd_[2] = {None(), None()};
 };
 
 std::string JoinDisplay(const std::string& root, const std::string& rel) {

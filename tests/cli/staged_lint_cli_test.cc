@@ -120,5 +120,78 @@ TEST(StagedLint, StagedSopsConfigChangeIsCheckedAgainstCommittedFiles) {
   EXPECT_EQ(r.out.find("GSP-PLAIN-001"), std::string::npos) << r.out;
 }
 
+// A KSOPS generator staged alone lists an unchanged file the linter does not
+// read during the walk (not one of its formats): whether that file carries
+// SOPS markers is read on demand, so an encrypted one is quiet and a plain
+// one still reports GSP-GEN-004.
+TEST(StagedLint, UnreadContextFileIsReadWhenAPolicyAsks) {
+  TempTree t;
+  InitRepo(t);
+  t.Write("apps/shop/creds.bin",
+          "{\"data\": \"ENC[AES256_GCM,data:Zm9vYmFy,iv:VC/yJy9SM44BinbqEbxBWjcJG06sKNU+u/0s3Rd3EP4=,"
+          "tag:T4Z6ai4uEsm335XTQ6huxw==,type:str]\", \"sops\": {\"version\": \"3.8.1\"}}\n");
+  t.Write("apps/shop/notes.bin", "just notes\n");
+  ASSERT_EQ(Git(t, "git add -A && git commit -qm creds"), 0);
+  const std::string generator =
+      "apiVersion: viaduct.ai/v1\nkind: ksops\nmetadata:\n  name: shop-secrets\n"
+      "  annotations:\n    config.kubernetes.io/function: |\n      exec:\n        path: ksops\nfiles:\n  - ";
+  t.Write("apps/shop/secret-generator.yaml", generator + "creds.bin\n");
+  ASSERT_EQ(Git(t, "git add apps/shop/secret-generator.yaml"), 0);
+  RunResult r = RunVigil("scan --staged . --no-config --format json", t.path());
+  ASSERT_NE(r.code, 2) << r.err;
+  EXPECT_EQ(r.out.find("GSP-GEN-004"), std::string::npos) << r.out;
+  t.Write("apps/shop/secret-generator.yaml", generator + "notes.bin\n");
+  ASSERT_EQ(Git(t, "git add apps/shop/secret-generator.yaml"), 0);
+  RunResult plain = RunVigil("scan --staged . --no-config --format json", t.path());
+  EXPECT_EQ(Count(plain.out, "\"GSP-GEN-004\""), 1u) << plain.out;
+  EXPECT_NE(plain.out.find("not SOPS-encrypted"), std::string::npos) << plain.out;
+}
+
+// The context is the index, not the working tree: an unstaged edit of the
+// committed producer does not change what the staged Deployment resolves to.
+TEST(StagedLint, ContextIsTheIndexNotTheWorkingTree) {
+  TempTree t;
+  InitRepo(t);
+  t.Write("apps/shop/db.sops.yaml", SopsSecret("shop-renamed"));  // not staged
+  t.Write("apps/shop/api.yaml", kDeployment);
+  ASSERT_EQ(Git(t, "git add apps/shop/api.yaml"), 0);
+  RunResult r = RunVigil("scan --staged . --no-config --format json", t.path());
+  ASSERT_NE(r.code, 2) << r.err;
+  EXPECT_EQ(r.out.find("GSP-XREF-001"), std::string::npos) << r.out;
+}
+
+// `--range` and `--since-commit` lint the files the range changed with the
+// tip's tree as context (issue 4), like --staged with the index.
+TEST(RangeLint, CrossFilePoliciesResolveAgainstTheTip) {
+  TempTree t;
+  InitRepo(t);
+  ASSERT_EQ(Git(t, "git tag base"), 0);
+  t.Write("apps/shop/api.yaml", kDeployment);                   // consumes shop-db (unchanged file)
+  t.Write("apps/shop/api.sops.yaml", SopsSecret("shop-api"));   // covered by the unchanged .sops.yaml
+  t.Write("apps/shop/stray.yaml", SopsSecret("shop-stray"));    // covered by no rule
+  ASSERT_EQ(Git(t, "git add -A && git commit -qm change"), 0);
+  for (const char* mode : {"--range base..HEAD", "--since-commit base"}) {
+    RunResult r = RunVigil(std::string("scan . --no-config --format json ") + mode, t.path());
+    ASSERT_NE(r.code, 2) << mode << r.err;
+    // The Secret the Deployment consumes is defined in an unchanged file.
+    EXPECT_EQ(r.out.find("GSP-XREF-001"), std::string::npos) << mode << r.out;
+    // The unchanged .sops.yaml was seen: only the stray file is uncovered.
+    EXPECT_EQ(Count(r.out, "\"GSP-SOPS-002\""), 1u) << mode << r.out;
+    EXPECT_NE(r.out.find("apps/shop/stray.yaml"), std::string::npos) << mode;
+    // Unchanged files are context only: the committed plain Secret is not this range's.
+    EXPECT_EQ(r.out.find("legacy/secret.yaml"), std::string::npos) << mode << r.out;
+  }
+  // A consumer of a Secret nobody produces still reports in a range.
+  std::string other = kDeployment;
+  other.replace(other.find("shop-db"), 7, "shop-cache");
+  t.Write("apps/shop/api.yaml", other);
+  ASSERT_EQ(Git(t, "git commit -qam cache"), 0);
+  RunResult missing = RunVigil("scan . --no-config --format json --range base..HEAD", t.path());
+  EXPECT_EQ(Count(missing.out, "\"GSP-XREF-001\""), 1u) << missing.out;
+  // --no-policies: secrets only, as before.
+  RunResult secrets = RunVigil("scan . --no-config --format json --no-policies --range base..HEAD", t.path());
+  EXPECT_EQ(secrets.out.find("GSP-"), std::string::npos) << secrets.out;
+}
+
 }  // namespace
 }  // namespace vigil::testing

@@ -12,7 +12,9 @@
 
 #include <chrono>
 #include <filesystem>
+#include <cstring>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -118,7 +120,7 @@ TEST(HostileGit, NothingFromTheRepositoryEverRuns) {
   fs::create_directories(g.root() + "/.git/hooks");
   fs::create_directories(g.root() + "/evil-hooks");
   for (const auto& h : hooks) {
-    for (const std::string dir : {g.root() + "/.git/hooks/", g.root() + "/evil-hooks/"}) {
+    for (const std::string& dir : {g.root() + "/.git/hooks/", g.root() + "/evil-hooks/"}) {
       std::string p = dir + h;
       std::ofstream(p) << "#!/bin/sh\n" << touch("hook-" + h) << "\n";
       fs::permissions(p, fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
@@ -200,7 +202,9 @@ TEST(HostileGit, TruncatedPackFile) {
   json j = json::parse(r.out, nullptr, false);
   bool reported = r.code == 2 || (!j.is_discarded() && !j["errors"].empty());
   EXPECT_TRUE(reported) << "exit " << r.code << "\n" << r.out.substr(0, 1000) << r.err;
-  if (r.code == 2) EXPECT_FALSE(r.err.empty());
+  if (r.code == 2) {
+    EXPECT_FALSE(r.err.empty());
+  }
 }
 
 TEST(HostileGit, CorruptPackBytes) {
@@ -344,6 +348,66 @@ TEST(HostileGit, CorruptIndexForStaged) {
   r = RunBounded("scan . --staged --format json -q", 60, g.root());
   EXPECT_NO_CRASH(r);
   EXPECT_EQ(r.code, 2) << r.err;
+}
+
+// --- UTF-16 blobs ------------------------------------------------------------
+
+// UTF-16 code units as bytes, little- or big-endian, after a byte-order mark.
+std::string Utf16WithBom(const std::u16string& text, bool big_endian) {
+  std::string s = big_endian ? "\xfe\xff" : "\xff\xfe";
+  for (char16_t u : text) {
+    char lo = static_cast<char>(u & 0xff), hi = static_cast<char>(u >> 8);
+    s += big_endian ? hi : lo;
+    s += big_endian ? lo : hi;
+  }
+  return s;
+}
+
+// The github-token findings of a JSON report, as path -> line.
+std::map<std::string, int> TokenLines(const std::string& json_text) {
+  std::map<std::string, int> out;
+  json j = json::parse(json_text, nullptr, false);
+  if (!j.is_object() || !j.contains("findings")) return out;
+  for (const auto& f : j["findings"]) {
+    if (f.value("rule_id", "").rfind("github", 0) != 0) continue;
+    out[f["location"].value("path", "")] = f["location"].value("line", 0);
+  }
+  return out;
+}
+
+// The git sources decode UTF-16 blobs with a BOM like working-tree files
+// (one decoder, scanner/source/utf16.h): history, range and staged scans find
+// the token, at its line (line 1 has a surrogate pair, CRLF line ends).
+TEST(HostileGit, Utf16BlobsAreDecodedInHistoryRangeAndStaged) {
+  TempTree t;
+  const std::string root = t.path() + "/repo";
+  fs::create_directories(root);
+  auto write = [&](const std::string& rel, const std::string& text) {
+    std::ofstream(root + "/" + rel, std::ios::binary) << text;
+  };
+  std::u16string token(kToken, kToken + std::strlen(kToken));
+  std::u16string text = u"# config \U0001F600\r\nname: app\r\ntoken: " + token + u"\r\nnext: 1\r\n";
+  ASSERT_EQ(Sh("git init -q -b main .", root), 0);
+  write("README.md", "hello\n");
+  ASSERT_EQ(Sh("git add -A && git commit -q -m base", root), 0);
+  write("le.txt", Utf16WithBom(text, false));
+  write("be.txt", Utf16WithBom(text, true));
+  ASSERT_EQ(Sh("git add -A && git commit -q -m utf16", root), 0);
+  write("staged-le.txt", Utf16WithBom(u"\r\n\r\n" + text, false));
+  write("staged-be.txt", Utf16WithBom(u"\r\n\r\n" + text, true));
+  ASSERT_EQ(Sh("git add staged-le.txt staged-be.txt", root), 0);
+
+  RunResult h = RunBounded("scan . --history --format json -q", 120, root);
+  EXPECT_EQ(h.code, 1) << h.err;
+  std::map<std::string, int> want = {{"le.txt", 3}, {"be.txt", 3}};
+  EXPECT_EQ(TokenLines(h.out), want) << h.out.substr(0, 2000);
+  RunResult r = RunBounded("scan . --range HEAD~1..HEAD --format json -q", 120, root);
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_EQ(TokenLines(r.out), want) << r.out.substr(0, 2000);
+  RunResult s = RunBounded("scan . --staged --format json -q", 120, root);
+  EXPECT_EQ(s.code, 1) << s.err;
+  want = {{"staged-le.txt", 5}, {"staged-be.txt", 5}};
+  EXPECT_EQ(TokenLines(s.out), want) << s.out.substr(0, 2000);
 }
 
 }  // namespace

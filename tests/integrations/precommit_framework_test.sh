@@ -22,7 +22,7 @@ export PATH="$TMP/bin:$PATH"
 hooks=$TMP/hooks-repo
 mkdir -p "$hooks/integrations"
 cp "$SRC/.pre-commit-hooks.yaml" "$hooks/"
-cp -a "$SRC/integrations/pre-commit" "$hooks/integrations/"
+cp -a "$SRC/integrations/pre-commit" "$SRC/integrations/build-vigil.sh" "$hooks/integrations/"
 git -C "$hooks" init -q
 git -C "$hooks" add -A
 git -C "$hooks" commit -qm "hooks"
@@ -108,5 +108,21 @@ check "vigil-build names the rule" contains "$OUT" "github-pat-classic"
 git reset -q b.env && rm b.env
 echo fine >fine.txt && git add fine.txt
 expect_rc 0 "vigil-build passes a clean commit" env VIGIL_BIN="$VIGIL" git commit -qm "fine"
+
+# Without VIGIL_BIN the hook builds through integrations/build-vigil.sh: a
+# build in the cache under that script's source hash, with its stamp, is
+# used as it is (nothing rebuilt, no build log).
+cache=$TMP/build-cache
+key=$(VIGIL_SRC="$SRC" bash "$SRC/integrations/build-vigil.sh" hash)
+mkdir -p "$cache/$key"
+ln -s "$VIGIL" "$cache/$key/vigil"
+echo "$key" >"$cache/$key/.vigil-source-hash"
+echo "T=$TOKEN3" >c.env
+git add c.env
+expect_rc 1 "vigil-build uses the cached build of the shared script" \
+  env VIGIL_BUILD_CACHE="$cache" bash "$SRC/integrations/pre-commit/vigil-build.sh"
+check "the cached build found the secret" contains "$OUT" "github-pat-classic"
+check "nothing was built" test ! -e "$cache/$key/build.log"
+git reset -q c.env && rm c.env
 
 finish

@@ -139,7 +139,9 @@ TEST(RuleLoading, RulesDirOverridesBuiltinById) {
   ASSERT_TRUE(LoadRulesDir(dir.string(), &rules).ok());
   EXPECT_EQ(rules.size(), before + 1);
   for (const auto& r : rules) {
-    if (r.id == "github-pat-classic") EXPECT_EQ(r.provider, "Mine");
+    if (r.id == "github-pat-classic") {
+      EXPECT_EQ(r.provider, "Mine");
+    }
   }
   std::filesystem::remove_all(dir);
 }

@@ -328,7 +328,7 @@ TEST(SecretGraph, BrokenFileIsReportedAndTheRestIsBuilt) {
 // consumers are exactly the GSP-XREF-001 and GSP-PULL-001 findings (one per
 // consumer resource, namespace and Secret; counted per file).
 TEST(SecretGraph, UnresolvedMatchesXrefAndPullOnRealWorldCorpus) {
-  auto files = testing::ReadTree(std::string(VIGIL_TESTS_DIR) + "/fixtures/real-world");
+  auto files = testing::RealWorldTree();
   std::vector<ScanError> errors;
   SecretGraph g = SecretGraphInMemory(files, &errors);
   auto lint = testing::Lint(files);

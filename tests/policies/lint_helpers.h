@@ -1,12 +1,15 @@
-// Test helpers: lint a directory or an in-memory tree with the real linter.
+// Test helpers: lint a directory or an in-memory tree with the real linter,
+// the real-world corpus (tests/fixtures/real-world), the catalog's examples.
 #pragma once
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <map>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "policies/linter.h"
@@ -48,6 +51,26 @@ inline LintResult Lint(const std::map<std::string, std::string>& files, LintOpti
   LintResult r;
   r.findings = LintInMemory(files, options, &r.errors);
   return r;
+}
+
+// The real-world corpus, or one repository of it ("owner__name").
+inline std::map<std::string, std::string> RealWorldTree(const std::string& repo = "") {
+  return ReadTree(std::string(VIGIL_TESTS_DIR) + "/fixtures/real-world" + (repo.empty() ? "" : "/" + repo));
+}
+
+// The catalog-example failures (CheckPolicyExamples) that start with one of `prefixes`.
+inline std::vector<std::string> ExampleFailures(std::initializer_list<std::string_view> prefixes) {
+  std::vector<std::string> failures, out;
+  CheckPolicyExamples(&failures);
+  for (const auto& f : failures) {
+    for (std::string_view p : prefixes) {
+      if (f.rfind(p, 0) == 0) {
+        out.push_back(f);
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 }  // namespace vigil::testing

@@ -13,7 +13,7 @@ namespace {
 
 using testing::Lint;
 using testing::LintResult;
-using testing::ReadTree;
+using testing::RealWorldTree;
 
 // A complete workload-identity SecretProviderClass; `params` replaces the
 // parameters block (4-space indent), `extra` goes under spec.
@@ -492,6 +492,26 @@ TEST(Csi008, SyncedSecretConsumedWithoutTheVolume) {
   EXPECT_TRUE(dual.Of("GSP-CSI-008").empty());
 }
 
+// CSI-008 sees every use of a synced Secret (the shared consumer walk with
+// all_uses): an optional reference and the tls Secret of an Ingress that
+// cert-manager annotates, which XREF-001 and the graph leave out.
+TEST(Csi008, OptionalAndCertManagerUsesCount) {
+  const char kOptionalEnv[] =
+      "          env:\n"
+      "            - name: DB_PASSWORD\n"
+      "              valueFrom:\n"
+      "                secretKeyRef: {name: db, key: password, optional: true}\n";
+  auto opt = Lint({{"spc.yaml", Spc("", kSync)},
+                   {"api.yaml", Deploy()},
+                   {"worker.yaml", Deploy("worker", "shop", "", "", kOptionalEnv, false)}});
+  EXPECT_EQ(CountSaying(opt, "GSP-CSI-008", "Deployment shop/worker uses Secret 'db' (env secretKeyRef)"), 1u);
+  const char kIssued[] =
+      "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\n  namespace: shop\n"
+      "  annotations: {cert-manager.io/cluster-issuer: letsencrypt}\nspec:\n  tls:\n    - secretName: db\n";
+  auto ing = Lint({{"spc.yaml", Spc("", kSync)}, {"ing.yaml", kIssued}});
+  EXPECT_EQ(CountSaying(ing, "GSP-CSI-008", "no workload in its namespace mounts"), 1u);
+}
+
 TEST(Csi009, SecretObjectsMappings) {
   const char kObjects[] =
       "    clientID: 5d3c6a1e-8f2b-4c7d-9a0e-1b2c3d4e5f60\n    keyvaultName: kv-shop-01\n"
@@ -612,8 +632,7 @@ TEST(CsiFalsePositives, TemplatesAndPlaceholders) {
 
 // catalog s.5.1: mspnp/aks-baseline's traefik mounts an SPC defined only in its docs.
 TEST(CsiRealWorld, AksBaselineSpcOnlyInDocs) {
-  auto r =
-      Lint(ReadTree(std::string(VIGIL_TESTS_DIR) + "/fixtures/real-world/mspnp__aks-baseline"));
+  auto r = Lint(RealWorldTree("mspnp__aks-baseline"));
   auto f = r.Of("GSP-CSI-006");
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0]->location.path, "workload/traefik.yaml");

@@ -9,7 +9,7 @@ namespace vigil {
 namespace {
 
 using testing::Lint;
-using testing::ReadTree;
+using testing::RealWorldTree;
 
 std::string Es(
     const std::string& name, const std::string& ns, const std::string& store_ref,
@@ -423,8 +423,7 @@ TEST(Eso011, RefreshSettings) {
 }
 
 TEST(EsoRealWorld, UpstreamSnippets) {
-  auto r = Lint(ReadTree(std::string(VIGIL_TESTS_DIR) +
-                         "/fixtures/real-world/external-secrets__external-secrets"));
+  auto r = Lint(RealWorldTree("external-secrets__external-secrets"));
   EXPECT_TRUE(r.Has("GSP-ESO-008", "docs/snippets/azkv-secret-store-mi.yaml"));  // ManagedIdentity
   EXPECT_TRUE(r.Has("GSP-ESO-003",
                     "docs/snippets/gcpsm-external-secret.yaml"));  // gcp-store not in the snippets
@@ -440,8 +439,7 @@ TEST(EsoRealWorld, UpstreamSnippets) {
 }
 
 TEST(EsoRealWorld, OnePasswordHomeOps) {
-  auto r =
-      Lint(ReadTree(std::string(VIGIL_TESTS_DIR) + "/fixtures/real-world/bjw-s-labs__home-ops"));
+  auto r = Lint(RealWorldTree("bjw-s-labs__home-ops"));
   // Every ExternalSecret resolves to the onepassword-connect ClusterSecretStore, which has no
   // conditions.
   EXPECT_TRUE(r.Of("GSP-ESO-003").empty());

@@ -204,11 +204,7 @@ data:
 }
 
 TEST(PullCatalog, Examples) {
-  std::vector<std::string> failures;
-  CheckPolicyExamples(&failures);
-  for (const auto& f : failures) {
-    if (f.rfind("GSP-PULL", 0) == 0 || f.rfind("catalog", 0) == 0) ADD_FAILURE() << f;
-  }
+  for (const auto& f : testing::ExampleFailures({"GSP-PULL", "catalog"})) ADD_FAILURE() << f;
 }
 
 }  // namespace
@@ -221,7 +217,7 @@ namespace {
 // the Kyverno test fixtures, none of which has a producer; the Helm values
 // files of the CSI charts (no kind) are not workloads.
 TEST(PullRealWorld, OnlyKyvernoFixturesHaveUnproducedPullSecrets) {
-  static const auto r = testing::Lint(testing::ReadTree(std::string(VIGIL_TESTS_DIR) + "/fixtures/real-world"));
+  static const auto r = testing::Lint(testing::RealWorldTree());
   auto f = r.Of("GSP-PULL-001");
   EXPECT_EQ(f.size(), 14u);
   for (const Finding* x : f) {

@@ -9,7 +9,7 @@ namespace vigil {
 namespace {
 
 using testing::Lint;
-using testing::ReadTree;
+using testing::RealWorldTree;
 
 std::string Spc(const std::string& vault, const std::string& tenant) {
   return "apiVersion: secrets-store.csi.x-k8s.io/v1\nkind: SecretProviderClass\nmetadata:\n  name: app\n"
@@ -108,11 +108,10 @@ TEST(Vault004, SamplesAndRenderedValues) {
 // azkv snippets (all-zero identityId, xx-xxxx-xx vault). No environment-laid-out
 // Azure repository is in the corpus, so VAULT-001..003 do not fire.
 TEST(VaultRealWorld, PerRepository) {
-  const std::string root = std::string(VIGIL_TESTS_DIR) + "/fixtures/real-world/";
   size_t total = 0;
   for (const char* repo : {"Azure__secrets-store-csi-driver-provider-azure", "kubernetes-sigs__secrets-store-csi-driver",
                            "external-secrets__external-secrets", "mspnp__aks-baseline"}) {
-    auto r = Lint(ReadTree(root + repo));
+    auto r = Lint(RealWorldTree(repo));
     total += r.Of("GSP-VAULT-004").size();
     for (const char* id : {"GSP-VAULT-001", "GSP-VAULT-002", "GSP-VAULT-003"}) EXPECT_TRUE(r.Of(id).empty()) << repo << " " << id;
   }
@@ -120,11 +119,7 @@ TEST(VaultRealWorld, PerRepository) {
 }
 
 TEST(VaultCatalog, Examples) {
-  std::vector<std::string> failures;
-  CheckPolicyExamples(&failures);
-  for (const auto& f : failures) {
-    if (f.rfind("GSP-VAULT", 0) == 0) ADD_FAILURE() << f;
-  }
+  for (const auto& f : testing::ExampleFailures({"GSP-VAULT"})) ADD_FAILURE() << f;
 }
 
 }  // namespace

@@ -13,10 +13,10 @@ namespace {
 
 using testing::Lint;
 using testing::LintResult;
-using testing::ReadTree;
+using testing::RealWorldTree;
 
 const LintResult& RealWorld() {
-  static const LintResult r = Lint(ReadTree(std::string(VIGIL_TESTS_DIR) + "/fixtures/real-world"));
+  static const LintResult r = Lint(RealWorldTree());
   return r;
 }
 
