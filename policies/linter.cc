@@ -704,6 +704,21 @@ bool LintContext::IsPlaceholder(std::string_view v) const {
   return false;
 }
 
+namespace {
+// A scalar's decoded value can be longer than its text (escapes, folded lines,
+// an unterminated quote: found by fuzz/linter): keep a span on its own line
+// and inside the file.
+uint32_t SpanInFile(std::string_view raw, uint64_t* offset, uint32_t length) {
+  if (*offset > raw.size()) *offset = raw.size();
+  size_t nl = raw.find('\n', *offset);
+  uint64_t line_end = nl == std::string_view::npos ? raw.size() : nl;
+  uint64_t avail = line_end - *offset;
+  if (length > avail) length = static_cast<uint32_t>(avail);
+  if (length == 0 && *offset < raw.size()) length = 1;
+  return length;
+}
+}  // namespace
+
 RelatedLocation LintContext::Related(const ManifestFile* file, const YNode* at,
                                      std::string message) {
   RelatedLocation r;
@@ -719,9 +734,11 @@ RelatedLocation LintContext::Related(const ManifestFile* file, const YNode* at,
     r.location.end_line = at->line;
     uint32_t len = at->IsScalar() ? static_cast<uint32_t>(at->value.size()) : 1;
     if (len == 0 || at->value.find('\n') != std::string::npos) len = 1;
+    uint64_t offset = at->offset;
+    if (file != nullptr) len = SpanInFile(file->raw, &offset, len);
     r.location.end_column = at->column + len;
-    r.location.offset = at->offset;
-    r.location.end_offset = at->offset + len;
+    r.location.offset = offset;
+    r.location.end_offset = offset + len;
   }
   return r;
 }
@@ -754,6 +771,9 @@ void LintContext::Add(Report report) {
     }
   }
   if (length == 0) length = 1;
+  if (report.file != nullptr && report.at != nullptr) {
+    length = SpanInFile(report.file->raw, &offset, length);
+  }
   f.location.line = line;
   f.location.column = column;
   f.location.end_line = line;

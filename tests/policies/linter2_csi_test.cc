@@ -644,3 +644,24 @@ TEST(CsiRealWorld, AksBaselineSpcOnlyInDocs) {
 
 }  // namespace
 }  // namespace vigil
+
+// Found by fuzz/linter (CI smoke run, 1 December 2026): an unterminated
+// double-quoted value whose decoded text runs past the end of the file made
+// GSP-CSI-004's span end beyond the input. Every span must stay in the file
+// and on its line.
+TEST(Csi004, SpanOfAnUnterminatedQuotedValueStaysInTheFile) {
+  const std::string text =
+      "apiVersion: secrets-store.csi.x-k8s.io/v1\nkind: SecretProviderClass\nmetadata:\n"
+      "  name: web-kv\n  namespace: web\nspec:\n  provider: azure\n  parameters:\n"
+      "    usePodIdentity: \"false\xd9\xf5\xdf\xdf\xdf\xdf\x9cJJJJJType: secret\n";
+  std::vector<vigil::ScanError> errors;
+  auto findings = vigil::LintInMemory({{"clusters/prod/input.yaml", text}}, {}, &errors);
+  bool csi004 = false;
+  for (const auto& f : findings) {
+    csi004 = csi004 || f.rule_id == "GSP-CSI-004";
+    EXPECT_LE(f.location.offset, f.location.end_offset) << f.rule_id;
+    EXPECT_LE(f.location.end_offset, text.size()) << f.rule_id;
+    EXPECT_GT(f.location.end_column, f.location.column) << f.rule_id;
+  }
+  EXPECT_TRUE(csi004);
+}
