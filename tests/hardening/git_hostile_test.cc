@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "tests/cli/cli_util.h"
+#include "tests/utf16_bytes.h"
 
 namespace vigil::testing {
 namespace {
@@ -352,16 +353,7 @@ TEST(HostileGit, CorruptIndexForStaged) {
 
 // --- UTF-16 blobs ------------------------------------------------------------
 
-// UTF-16 code units as bytes, little- or big-endian, after a byte-order mark.
-std::string Utf16WithBom(const std::u16string& text, bool big_endian) {
-  std::string s = big_endian ? "\xfe\xff" : "\xff\xfe";
-  for (char16_t u : text) {
-    char lo = static_cast<char>(u & 0xff), hi = static_cast<char>(u >> 8);
-    s += big_endian ? hi : lo;
-    s += big_endian ? lo : hi;
-  }
-  return s;
-}
+using vigil::testing::Utf16WithBom;
 
 // The github-token findings of a JSON report, as path -> line.
 std::map<std::string, int> TokenLines(const std::string& json_text) {

@@ -32,6 +32,7 @@
 #include "scanner/pipeline/scan.h"
 #include "scanner/source/source.h"
 #include "tests/cli/cli_util.h"
+#include "tests/utf16_bytes.h"
 
 namespace vigil::testing {
 namespace {
@@ -258,16 +259,7 @@ TEST(HostileFiles, InvalidUtf8AroundASecret) {
   EXPECT_TRUE(HasFinding(ParseJson(r), "github", "bad-utf8.txt"));
 }
 
-// UTF-16 code units as bytes, little- or big-endian, after a byte-order mark.
-std::string Utf16WithBom(const std::u16string& text, bool big_endian) {
-  std::string s = big_endian ? "\xfe\xff" : "\xff\xfe";
-  for (char16_t u : text) {
-    char lo = static_cast<char>(u & 0xff), hi = static_cast<char>(u >> 8);
-    s += big_endian ? hi : lo;
-    s += big_endian ? lo : hi;
-  }
-  return s;
-}
+using vigil::testing::Utf16WithBom;
 
 std::u16string Ascii16(const std::string& ascii) { return std::u16string(ascii.begin(), ascii.end()); }
 

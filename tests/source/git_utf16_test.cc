@@ -8,6 +8,7 @@
 #include "scanner/source/git_source.h"
 #include "scanner/source/utf16.h"
 #include "tests/source/git_test_repo.h"
+#include "tests/utf16_bytes.h"
 
 namespace vigil {
 namespace {
@@ -22,15 +23,7 @@ const std::u16string kText = u"# \u00e9t\u00e9 \U0001F600\r\nname: app\r\ntoken:
 const std::string kUtf8 =
     "# \xc3\xa9t\xc3\xa9 \xf0\x9f\x98\x80\r\nname: app\r\ntoken: ghp_FAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE0000\r\n";
 
-std::string Utf16WithBom(const std::u16string& text, bool big_endian) {
-  std::string s = big_endian ? "\xfe\xff" : "\xff\xfe";
-  for (char16_t u : text) {
-    char lo = static_cast<char>(u & 0xff), hi = static_cast<char>(u >> 8);
-    s += big_endian ? hi : lo;
-    s += big_endian ? lo : hi;
-  }
-  return s;
-}
+using vigil::testing::Utf16WithBom;
 
 const std::string kLe = Utf16WithBom(kText, false);
 const std::string kBe = Utf16WithBom(kText, true);
