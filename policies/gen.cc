@@ -96,6 +96,26 @@ void WalkValues(LintContext& ctx, const YNode& n, const std::string& path, const
   }
 }
 
+// Whether WalkValues would call back with a value `pred` accepts (the same
+// nodes: scalars under a key, at most 40 levels down), without building the
+// key paths.
+template <typename Pred>
+bool AnyKeyedValue(const YNode& n, bool keyed, int depth, const Pred& pred) {
+  if (depth > 40) return false;
+  if (n.IsMap()) {
+    for (size_t i = 0; i < n.keys.size() && i < n.values.size(); ++i) {
+      if (AnyKeyedValue(n.values[i], true, depth + 1, pred)) return true;
+    }
+  } else if (n.IsSeq()) {
+    for (size_t i = 0; i < n.values.size(); ++i) {
+      if (AnyKeyedValue(n.values[i], keyed, depth + 1, pred)) return true;
+    }
+  } else if (n.IsScalar() && keyed) {
+    return pred(n);
+  }
+  return false;
+}
+
 void ReportValues(LintContext& ctx, const ManifestFile* file, const Resource* obj, const YNode& values,
                   const std::string& where, const YNode* fallback_at) {
   int n = 0;
@@ -222,12 +242,17 @@ void Gen003(LintContext& ctx) {
         at = r.node->KeyNode("data");
       }
     }
-    if (why.empty()) {
+    // The pattern needs the literal "<path:": most objects hold none, and
+    // only then is the object walked with its key paths built.
+    auto is_avp = [](const YNode& v) {
+      return v.value.find("<path:") != std::string::npos && re2::RE2::PartialMatch(v.value, kAvp);
+    };
+    if (why.empty() && AnyKeyedValue(*r.node, false, 0, is_avp)) {
       // <path:...#...> placeholders anywhere in the object.
       std::string found;
       const YNode* fkey = nullptr;
       WalkValues(ctx, *r.node, "", nullptr, 0, [&](const std::string& path, const YNode* key, const YNode& v) {
-        if (found.empty() && re2::RE2::PartialMatch(v.value, kAvp)) {
+        if (found.empty() && is_avp(v)) {
           found = path;
           fkey = key;
         }

@@ -104,25 +104,69 @@ void ResourceIndex::AddFile(std::unique_ptr<ManifestFile> file) {
 
 void ResourceIndex::NotePath(std::string_view path, bool sops_markers, bool from_history) {
   std::lock_guard<std::mutex> lock(mu_);
-  uint8_t markers = sops_markers ? kMarkers : kNoMarkers;
-  auto [it, fresh] = paths_.try_emplace(std::string(path), markers);
-  if (!fresh && (!from_history || it->second == kUnread)) it->second = markers;
-  if (fresh) NoteDirsLocked(path);
+  NoteLocked(path, sops_markers ? kMarkers : kNoMarkers, false, from_history);
 }
 
-void ResourceIndex::NoteUnreadPath(std::string_view path, bool /*from_history*/) {
+void ResourceIndex::NoteUnreadPath(std::string_view path, bool from_history) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto [it, fresh] = paths_.try_emplace(std::string(path), kUnread);
-  if (fresh) NoteDirsLocked(path);
+  NoteLocked(path, kUnread, true, from_history);
 }
 
-void ResourceIndex::NoteDirsLocked(std::string_view path) {
-  std::string dir = DirName(path);
-  while (true) {
-    if (!dirs_.insert(dir).second) break;
-    if (dir.empty()) break;
-    dir = DirName(dir);
+// A later note of a path already noted: NotePath's answer replaces what is
+// known unless it comes from history and the path was read already;
+// NoteUnreadPath changes nothing.
+static void MergeNote(uint8_t* markers, uint8_t incoming, bool unread_note, bool from_history,
+                      uint8_t unread) {
+  if (unread_note) return;
+  if (!from_history || *markers == unread) *markers = incoming;
+}
+
+void ResourceIndex::NoteLocked(std::string_view path, uint8_t markers, bool unread_note,
+                               bool from_history) {
+  if (sorted_paths_ > 0) {
+    if (PathSlot* s = FindSorted(path)) {
+      MergeNote(&s->markers, markers, unread_note, from_history, kUnread);
+      return;
+    }
   }
+  PathSlot slot;
+  slot.offset = static_cast<uint32_t>(path_text_.size());
+  slot.length = static_cast<uint32_t>(path.size());
+  slot.markers = markers;
+  slot.unread_note = unread_note;
+  slot.from_history = from_history;
+  path_text_.append(path);
+  paths_.push_back(slot);
+}
+
+void ResourceIndex::SortPaths() const {
+  if (sorted_paths_ == paths_.size()) return;
+  auto less = [this](const PathSlot& a, const PathSlot& b) { return PathOf(a) < PathOf(b); };
+  // Usually sorted already (a staged scan notes in index order); a stable
+  // sort keeps the notes of one path in the order they came.
+  if (!std::is_sorted(paths_.begin(), paths_.end(), less)) {
+    std::stable_sort(paths_.begin(), paths_.end(), less);
+  }
+  size_t out = 0;
+  for (size_t i = 0; i < paths_.size(); ++i) {
+    if (out > 0 && PathOf(paths_[out - 1]) == PathOf(paths_[i])) {
+      const PathSlot& later = paths_[i];
+      MergeNote(&paths_[out - 1].markers, later.markers, later.unread_note, later.from_history, kUnread);
+      continue;
+    }
+    paths_[out++] = paths_[i];
+  }
+  paths_.resize(out);
+  sorted_paths_ = out;
+}
+
+ResourceIndex::PathSlot* ResourceIndex::FindSorted(std::string_view path) const {
+  auto end = paths_.begin() + static_cast<std::ptrdiff_t>(sorted_paths_);
+  auto it = std::lower_bound(paths_.begin(), end, path,
+                             [this](const PathSlot& s, std::string_view p) {
+                               return PathOf(s) < p;
+                             });
+  return it != end && PathOf(*it) == path ? &*it : nullptr;
 }
 
 const ManifestFile* ResourceIndex::File(std::string_view path) const {
@@ -131,22 +175,41 @@ const ManifestFile* ResourceIndex::File(std::string_view path) const {
 }
 
 bool ResourceIndex::PathExists(std::string_view path) const {
-  return paths_.count(path) > 0 || by_path_.count(path) > 0;
+  if (by_path_.count(path) > 0) return true;
+  SortPaths();
+  return FindSorted(path) != nullptr;
 }
 
 bool ResourceIndex::PathHasSopsMarkers(std::string_view path) const {
   const ManifestFile* f = File(path);
   if (f != nullptr && f->sops_encrypted) return true;
-  auto it = paths_.find(path);
-  if (it == paths_.end()) return false;
-  if (it->second == kUnread) {
-    // Read on demand (Finish runs on one thread); paths_ keeps the answer.
-    it->second = marker_probe_ && marker_probe_(path) ? kMarkers : kNoMarkers;
+  SortPaths();
+  PathSlot* s = FindSorted(path);
+  if (s == nullptr) return false;
+  if (s->markers == kUnread) {
+    // Read on demand (Finish runs on one thread); the slot keeps the answer.
+    s->markers = marker_probe_ && marker_probe_(path) ? kMarkers : kNoMarkers;
   }
-  return it->second == kMarkers;
+  return s->markers == kMarkers;
 }
 
-bool ResourceIndex::DirExists(std::string_view dir) const { return dirs_.count(dir) > 0; }
+bool ResourceIndex::DirExists(std::string_view dir) const {
+  // A directory exists when a noted path or an added file lies below it
+  // ("" when there is any).
+  if (dir.empty()) return !paths_.empty() || !by_path_.empty();
+  std::string prefix = std::string(dir) + "/";
+  auto below = [&prefix](std::string_view p) {
+    return p.size() > prefix.size() && p.compare(0, prefix.size(), prefix) == 0;
+  };
+  if (auto it = by_path_.lower_bound(prefix); it != by_path_.end() && below(it->first)) return true;
+  SortPaths();
+  auto end = paths_.begin() + static_cast<std::ptrdiff_t>(sorted_paths_);
+  auto it = std::lower_bound(paths_.begin(), end, std::string_view(prefix),
+                             [this](const PathSlot& s, std::string_view p) {
+                               return PathOf(s) < p;
+                             });
+  return it != end && below(PathOf(*it));
+}
 
 std::vector<const Resource*> ResourceIndex::InFile(const ManifestFile* file) const {
   std::vector<const Resource*> out;
@@ -305,11 +368,7 @@ void ResourceIndex::Build() {
   std::sort(files_.begin(), files_.end(),
             [](const auto& a, const auto& b) { return a->path < b->path; });
   by_path_.clear();
-  for (size_t i = 0; i < files_.size(); ++i) {
-    by_path_[files_[i]->path] = i;
-    std::string dir = DirName(files_[i]->path);
-    while (dirs_.insert(dir).second && !dir.empty()) dir = DirName(dir);
-  }
+  for (size_t i = 0; i < files_.size(); ++i) by_path_[files_[i]->path] = i;
   // Resources.
   for (const auto& f : files_) {
     for (size_t d = 0; d < f->docs.size(); ++d) {

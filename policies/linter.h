@@ -4,8 +4,10 @@
 // (and in the rule and config loaders) only.
 //
 // The linter is an Inspector: workers parse blobs concurrently and add them
-// to the shared index (internally synchronised); Finish() runs the
-// cross-resource checks and emits the findings.
+// to the shared index (internally synchronised); Finish() builds the index,
+// runs the policy families (in parallel, each with its own LintContext,
+// except in staged and range scans, whose context files are read on demand
+// on the finishing thread) and emits the findings in a fixed order.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +31,10 @@ struct LintOptions {
   std::map<std::string, std::vector<std::string>> environments;
   // "Now" for date checks (certificate expiry), Unix seconds; 0 = the clock.
   int64_t now_unix = 0;
+  // Threads the policy families run on after the walk: 0 = one per core
+  // when the tree has 64 files or more (else one), 1 = one after the other.
+  // The findings are the same either way.
+  int threads = 0;
 };
 
 // A new linter over the policies of the built-in catalog.

@@ -2,7 +2,10 @@
 // (plain.cc, sealed.cc, sops.cc, flux.cc, gen.cc): the policy metadata read
 // from policies/catalog/*.yaml, the LintContext a family reports through, and
 // helpers shared by several families (placeholders, credential-like names,
-// base64). Not thread-safe: policies run in Finish() on one thread.
+// base64). A LintContext is not thread-safe: each family runs on one thread
+// with its own context, but families may run at the same time (Finish() runs
+// them on LintOptions::threads threads), so a family only reads the index,
+// the options and the catalog, and keeps no mutable static state.
 #pragma once
 
 #include <map>

@@ -346,6 +346,10 @@ std::vector<Leaf> Leaves(const ManifestFile& f) {
                  l.value = &v;
                  l.text = v.value;
                  l.doc = d;
+                 // Where a leaf without a key (a document that is a bare
+                 // scalar, a top-level list item) is reported.
+                 l.line = v.line;
+                 l.column = v.column;
                  out.push_back(std::move(l));
                },
                0);
@@ -495,7 +499,7 @@ void CheckEncryptedFile(LintContext& ctx, const FileMeta& m) {
     if (l.value != nullptr && l.value->IsNull()) continue;
     bool enc = IsEncToken(l.text);
     const Resource* obj = l.value ? ObjectAt(ctx, &f, l.doc) : nullptr;
-    std::string keypath = JoinKeys(l.path);
+    std::string keypath = l.path.empty() ? "the document's top-level value" : JoinKeys(l.path);
     if (enc) {
       std::string why = CheckEncToken(l.text);
       if (!why.empty()) {
@@ -504,7 +508,7 @@ void CheckEncryptedFile(LintContext& ctx, const FileMeta& m) {
         if (!l.key) {
           rep.line = l.line;
           rep.column = l.column;
-          rep.length = static_cast<uint32_t>(l.path.back().size());
+          rep.length = static_cast<uint32_t>(l.path.empty() ? l.text.size() : l.path.back().size());
         }
         rep.object = obj;
         ctx.Add(std::move(rep));
@@ -522,7 +526,7 @@ void CheckEncryptedFile(LintContext& ctx, const FileMeta& m) {
       if (!l.key) {
         rep.line = l.line;
         rep.column = l.column;
-        rep.length = static_cast<uint32_t>(l.path.back().size());
+        rep.length = static_cast<uint32_t>(l.path.empty() ? l.text.size() : l.path.back().size());
       }
       rep.object = obj;
       ctx.Add(std::move(rep));

@@ -3,6 +3,7 @@
 // builds the inspectors and runs the pipeline.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,10 @@ struct ScanExecution {
   ScanReport report;
   Severity fail_on = Severity::kLow;
   std::string baseline_path;  // the baseline that was applied ("" = none)
+  // The source and inspectors of the run (their indexes, tables and rule
+  // database), kept alive with the report so that `vigil scan` can end the
+  // process once the report is written without tearing them down.
+  std::shared_ptr<void> machinery;
 };
 
 // Runs a scan as the flags say. Errors (bad flags, configuration, rules,

@@ -39,6 +39,10 @@ struct RuleDatabase::Impl {
   mutable std::vector<int> secret_group;  // 0 = whole match
   std::vector<uint32_t> window;
   std::vector<std::vector<std::string>> keywords_lower;
+  // The last byte every keyword of a rule ends with, when they all end with
+  // the same non-letter (connection-string keywords all end with `=`), or
+  // -1: KeywordNear then only looks where that byte occurs.
+  std::vector<int> keyword_last;
   // A rule whose pattern is its prefilter followed by a tail: Hyperscan
   // reports every end of the prefilter, so a full match exists at a
   // candidate only if the tail matches anchored there. Checking that first
@@ -46,7 +50,8 @@ struct RuleDatabase::Impl {
   // price of a few bytes of anchored RE2 instead of a window search.
   std::vector<std::string> tails;  // "" = no tail check
   std::unique_ptr<std::once_flag[]> tail_once;
-  mutable std::vector<std::unique_ptr<RE2>> tail_re2;
+  mutable std::vector<std::unique_ptr<RE2>> tail_re2;        // bounds dropped: fast
+  mutable std::vector<std::unique_ptr<RE2>> tail_exact_re2;  // as written: exact
 
   void Compile(size_t i) const {
     auto re = std::make_unique<RE2>(RelaxLargeRepeats(patterns[i]), re_opts);
@@ -65,15 +70,31 @@ struct RuleDatabase::Impl {
     return *re2[i];
   }
   // nullptr when the rule has no tail (or RE2 rejects it: then the full
-  // confirmation decides, as without a tail).
-  const RE2* Tail(size_t i) const {
+  // confirmation decides, as without a tail). `exact` is the tail as
+  // written, for the candidates the fast one lets through.
+  const RE2* Tail(size_t i, const RE2** exact) const {
+    *exact = nullptr;
     if (tails[i].empty()) return nullptr;
     std::call_once(tail_once[i], [this, i] {
       // Only "does it match here": no captures needed, so RE2 can answer
       // with its DFA.
-      auto re = std::make_unique<RE2>(RelaxLargeRepeats(tails[i]), re_opts);
-      if (re->ok()) tail_re2[i] = std::move(re);
+      // Every counted repetition loses its upper bound here (`{0,100}`
+      // becomes `{0,}`): a superset of the tail's language, so "no match"
+      // stays a proof that the full pattern cannot match at this candidate,
+      // while the DFA no longer has to count (bounded repeats inside the
+      // value made RE2's DFA run out of memory and fall back to the NFA:
+      // ~20 us a candidate). The full pattern still decides what matches.
+      // A value longer than a bound (a SealedSecret's ciphertext after
+      // `accessKey:`) passes the fast check, and the exact one, whose DFA
+      // does count, then rejects it before the window search.
+      auto re = std::make_unique<RE2>(RelaxLargeRepeats(tails[i], 0), re_opts);
+      auto exact = std::make_unique<RE2>(RelaxLargeRepeats(tails[i]), re_opts);
+      if (re->ok() && exact->ok()) {
+        tail_re2[i] = std::move(re);
+        tail_exact_re2[i] = std::move(exact);
+      }
     });
+    *exact = tail_exact_re2[i].get();
     return tail_re2[i].get();
   }
   // Non-zero when db lives in an anonymous mapping of this size (loaded
@@ -96,6 +117,8 @@ namespace {
 
 constexpr uint32_t kDefaultWindow = 1024;
 constexpr uint32_t kLookahead = 512;
+// How far a match that reaches the end of its window may be followed.
+constexpr uint64_t kMaxWindow = 1 << 20;
 
 uint64_t Fnv1a(uint64_t h, std::string_view s) {
   for (unsigned char c : s) {
@@ -386,6 +409,7 @@ Result<std::shared_ptr<const RuleDatabase>> RuleDatabase::Build(std::vector<Rule
   impl.secret_group.assign(rules.size(), 0);
   impl.tail_once = std::make_unique<std::once_flag[]>(rules.size());
   impl.tail_re2.resize(rules.size());
+  impl.tail_exact_re2.resize(rules.size());
   for (const auto& r : rules) {
     if (!r.validator.empty() && !IsKnownValidator(r.validator))
       return Status::Error(r.source_file + " (rule " + r.id + "): unknown validator `" +
@@ -395,6 +419,16 @@ Result<std::shared_ptr<const RuleDatabase>> RuleDatabase::Build(std::vector<Rule
     impl.tails.push_back(TailAfterPrefilter(r));
     std::vector<std::string> kw;
     for (const auto& k : r.keywords) kw.push_back(ToLower(k));
+    int last = -1;
+    for (size_t k = 0; k < kw.size(); ++k) {
+      unsigned char c = kw[k].empty() ? 0 : static_cast<unsigned char>(kw[k].back());
+      if (kw[k].empty() || std::isalpha(c) || (k > 0 && c != last)) {
+        last = -1;
+        break;
+      }
+      last = c;
+    }
+    impl.keyword_last.push_back(last);
     impl.keywords_lower.push_back(std::move(kw));
   }
 
@@ -473,6 +507,7 @@ struct Matcher::State {
   size_t max_matches = 0;
   const RuleDatabase* db = nullptr;
   std::vector<re2::StringPiece> groups;
+  std::vector<re2::StringPiece> wider;  // groups of a widened window
   std::string lower;  // KeywordNear's buffer
   ~State() {
     if (scratch) hs_free_scratch(scratch);
@@ -493,11 +528,33 @@ namespace {
 // True when one of the (lower-case) keywords occurs, ASCII case-insensitively,
 // in data[start - 128, end). The text is lowered once into a buffer (the
 // span is bounded by the confirmation window), then memmem per keyword.
-bool KeywordNear(const std::vector<std::string>& kws, std::string_view data, uint64_t start,
-                 uint64_t end, std::string* buf) {
+bool KeywordNear(const std::vector<std::string>& kws, int last, std::string_view data,
+                 uint64_t start, uint64_t end, std::string* buf) {
   if (kws.empty()) return true;
   uint64_t lo = start > 128 ? start - 128 : 0;
   std::string_view text = data.substr(lo, end - lo);
+  if (last >= 0) {
+    // Every keyword ends with the same non-letter: compare backwards from
+    // each occurrence of it (memchr) instead of lowering the whole span.
+    const char* base = text.data();
+    const char* p = base;
+    const char* stop = base + text.size();
+    while ((p = static_cast<const char*>(memchr(p, last, static_cast<size_t>(stop - p)))) != nullptr) {
+      size_t have = static_cast<size_t>(p - base) + 1;
+      for (const auto& k : kws) {
+        if (k.size() > have) continue;
+        const char* q = p + 1 - k.size();
+        size_t i = 0;
+        for (; i < k.size(); ++i) {
+          unsigned char c = static_cast<unsigned char>(q[i]);
+          if ((c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c) != static_cast<unsigned char>(k[i])) break;
+        }
+        if (i == k.size()) return true;
+      }
+      ++p;
+    }
+    return false;
+  }
   buf->resize(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(text[i]);
@@ -526,14 +583,16 @@ int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
   // end. Both are bounded: the window RE2 scans is what a candidate costs.
   uint64_t ahead = rule.prefilter.empty() ? kLookahead : kLookahead / 2;
   uint64_t hi = std::min<uint64_t>(st->data.size(), to + ahead);
-  if (const RE2* tail = impl.Tail(id)) {
+  const RE2* exact_tail = nullptr;
+  if (const RE2* tail = impl.Tail(id, &exact_tail)) {
     // The text before `to` is context (for \b); the tail must start at `to`.
     re2::StringPiece text(st->data.data() + lo, hi - lo);
     if (!tail->Match(text, to - lo, text.size(), RE2::ANCHOR_START, nullptr, 0)) return 0;
+    if (!exact_tail->Match(text, to - lo, text.size(), RE2::ANCHOR_START, nullptr, 0)) return 0;
   }
   // A keyword must occur within 128 bytes before the match or in it; the
   // match lies in [lo, hi], so no keyword in [lo - 128, hi] means no match.
-  if (!KeywordNear(impl.keywords_lower[id], st->data, lo, hi, &st->lower)) return 0;
+  if (!KeywordNear(impl.keywords_lower[id], impl.keyword_last[id], st->data, lo, hi, &st->lower)) return 0;
   const RE2& re = impl.Get(id);
   if (!re.ok()) {
     last = to;
@@ -548,6 +607,24 @@ int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
     last = to;  // engines disagree here (context at the window edge); move on
     return 0;
   }
+  // A match that runs to the end of the window may go on past it (a long
+  // base64 value): widen the window from the same start until the match
+  // ends inside it, so the secret is never cut at the window's edge and
+  // the candidates Hyperscan reports further along the same value are
+  // covered by `last` instead of each paying a search of its own.
+  for (uint64_t grow = std::max<uint64_t>(hi - lo, kLookahead);
+       st->groups[0].data() + st->groups[0].size() == st->data.data() + hi && hi < st->data.size() &&
+       hi - lo < kMaxWindow;
+       grow *= 2) {
+    uint64_t from = st->groups[0].data() - st->data.data();
+    hi = std::min<uint64_t>({st->data.size(), hi + grow, lo + kMaxWindow});
+    re2::StringPiece wider(st->data.data() + lo, hi - lo);
+    st->wider.resize(ngroups);
+    // (An end-of-text assertion can make the wider text match differently
+    // or not at all from this start: then the narrower match stands.)
+    if (!re.Match(wider, from - lo, wider.size(), RE2::ANCHOR_START, st->wider.data(), ngroups)) break;
+    st->groups.swap(st->wider);
+  }
   const re2::StringPiece& whole = st->groups[0];
   uint64_t start = whole.data() - st->data.data();
   uint64_t end = start + whole.size();
@@ -557,7 +634,7 @@ int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
   if (sec.data() == nullptr) return 0;
   uint64_t s_start = sec.data() - st->data.data();
   uint64_t s_end = s_start + sec.size();
-  if (!KeywordNear(impl.keywords_lower[id], st->data, start, end, &st->lower)) return 0;
+  if (!KeywordNear(impl.keywords_lower[id], impl.keyword_last[id], st->data, start, end, &st->lower)) return 0;
   std::string validation;
   if (!AcceptSecret(rule, st->data.substr(s_start, s_end - s_start), &validation)) return 0;
   RawMatch m;

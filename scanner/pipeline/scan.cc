@@ -616,7 +616,9 @@ ScanOutcome RunScan(Source& source, const std::vector<Inspector*>& inspectors,
   }
 
   std::map<std::string, std::vector<std::pair<uint32_t, std::string>>> markers;
-  std::map<std::string, WorkItem, std::less<>> unread;  // path -> context item not read
+  // Context items not read, sorted by path (one record per item, no map
+  // node or key copy: a staged scan has one per file of the repository).
+  std::vector<WorkItem> unread;
   results.push_back(std::move(path_only_result));
   for (auto& r : results) {
     outcome.summary.files_scanned += r.files;
@@ -625,23 +627,27 @@ ScanOutcome RunScan(Source& source, const std::vector<Inspector*>& inspectors,
     for (auto& f : r.findings) outcome.findings.push_back(std::move(f));
     for (auto& e : r.errors) outcome.errors.push_back(std::move(e));
     for (auto& [p, m] : r.markers) markers[p] = std::move(m);
-    for (auto& item : r.unread_context) {
-      std::string path = item.path;
-      unread.emplace(std::move(path), std::move(item));
-    }
+    for (auto& item : r.unread_context) unread.push_back(std::move(item));
+  }
+  auto by_path = [](const WorkItem& a, const WorkItem& b) { return a.path < b.path; };
+  // Usually in order already (the staged source emits in index order); the
+  // first item of a path wins.
+  if (!std::is_sorted(unread.begin(), unread.end(), by_path)) {
+    std::stable_sort(unread.begin(), unread.end(), by_path);
   }
   // Context blobs handed over path-only are read on demand, on this thread,
   // with one reader of the source.
   std::unique_ptr<SourceReader> fetch_reader;
   ContextFetch fetch = [&](std::string_view path, std::string* out) {
-    auto it = unread.find(path);
-    if (it == unread.end()) return false;
+    auto it = std::lower_bound(unread.begin(), unread.end(), path,
+                               [](const WorkItem& w, std::string_view p) { return w.path < p; });
+    if (it == unread.end() || it->path != path) return false;
     if (!fetch_reader) fetch_reader = source.NewReader();
     BlobData blob;
-    if (!fetch_reader->Read(it->second, &blob).ok()) return false;
+    if (!fetch_reader->Read(*it, &blob).ok()) return false;
     out->assign(blob.data);
     auto found = FindIgnoreMarkers(blob.data);
-    if (!found.empty()) markers[it->first] = std::move(found);
+    if (!found.empty()) markers[it->path] = std::move(found);
     return true;
   };
   for (Inspector* in : inspectors) {

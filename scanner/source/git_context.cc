@@ -16,23 +16,23 @@
 namespace vigil::git_internal {
 
 bool EmitContextItem(const char* path, const git_oid& id, uint32_t mode, uint64_t size,
-                     const std::set<std::string>& changed, uint64_t max_size,
+                     const std::set<std::string, std::less<>>& changed, uint64_t max_size,
                      const std::function<void(WorkItem)>& emit) {
   if (path == nullptr || *path == '\0') return false;
   if (mode != GIT_FILEMODE_BLOB && mode != GIT_FILEMODE_BLOB_EXECUTABLE) return false;
   if (size > max_size) return false;
-  std::string p = path;
-  if (changed.count(p)) return false;
-  WorkItem item{std::move(p), Hex(id), size, false};
+  if (!changed.empty() && changed.find(std::string_view(path)) != changed.end()) return false;
+  WorkItem item{path, Hex(id), size, false};
   item.context = true;
   emit(std::move(item));
   return true;
 }
 
-void EmitTreeContext(git_repository* repo, const git_tree* tree, const std::set<std::string>& changed,
-                     uint64_t max_size, const std::function<void(WorkItem)>& emit) {
+void EmitTreeContext(git_repository* repo, const git_tree* tree,
+                     const std::set<std::string, std::less<>>& changed, uint64_t max_size,
+                     const std::function<void(WorkItem)>& emit) {
   struct Walk {
-    const std::set<std::string>* changed;
+    const std::set<std::string, std::less<>>* changed;
     uint64_t max_size;
     const std::function<void(WorkItem)>* emit;
   } walk{&changed, max_size, &emit};
@@ -90,12 +90,19 @@ void WorktreeStats::Init(git_repository* repo, git_index* index, const std::stri
     if (on) return;
   }
   size_t n = git_index_entrycount(index);
+  size_t path_bytes = 0;
   for (size_t i = 0; i < n; ++i) {
     const git_index_entry* e = git_index_get_byindex(index, i);
     if (e == nullptr || e->path == nullptr) continue;
     std::string_view p = e->path;
+    path_bytes += p.size();
     if (p == ".gitattributes" || (p.size() > 14 && p.substr(p.size() - 15) == "/.gitattributes")) return;
   }
+  paths_.clear();
+  slots_.clear();
+  sorted_ = true;
+  paths_.reserve(path_bytes);
+  slots_.reserve(n);
   enabled_ = true;
 }
 
@@ -109,7 +116,13 @@ void WorktreeStats::Add(const git_index_entry& e) {
       (e.mtime.seconds == index_mtime_s_ && e.mtime.nanoseconds >= index_mtime_ns_)) {
     return;
   }
-  Entry s;
+  std::string_view path = e.path;
+  // Past 4 GiB of paths an entry is left out: read from its blob, still correct.
+  if (paths_.size() + path.size() > UINT32_MAX) return;
+  Slot slot;
+  slot.offset = static_cast<uint32_t>(paths_.size());
+  slot.length = static_cast<uint32_t>(path.size());
+  Entry& s = slot.entry;
   s.mtime_s = e.mtime.seconds;
   s.mtime_ns = e.mtime.nanoseconds;
   s.ctime_s = e.ctime.seconds;
@@ -117,12 +130,22 @@ void WorktreeStats::Add(const git_index_entry& e) {
   s.ino = e.ino;
   s.size = e.file_size;
   s.mode = e.mode;
-  entries_.emplace(e.path, s);
+  if (!slots_.empty() && !(PathOf(slots_.back()) < path)) sorted_ = false;
+  paths_.append(path);
+  slots_.push_back(slot);
 }
 
-const WorktreeStats::Entry* WorktreeStats::Find(const std::string& path) const {
-  auto it = entries_.find(path);
-  return it == entries_.end() ? nullptr : &it->second;
+const WorktreeStats::Entry* WorktreeStats::Find(std::string_view path) const {
+  if (!sorted_) {
+    // Not in index order (never for an index git wrote): the first record of the path.
+    for (const Slot& s : slots_) {
+      if (PathOf(s) == path) return &s.entry;
+    }
+    return nullptr;
+  }
+  auto it = std::lower_bound(slots_.begin(), slots_.end(), path,
+                             [this](const Slot& s, std::string_view p) { return PathOf(s) < p; });
+  return it != slots_.end() && PathOf(*it) == path ? &it->entry : nullptr;
 }
 
 StagedReader::StagedReader(std::string git_dir, uint64_t max_file_size,

@@ -11,6 +11,11 @@
 // Thread safety: ContextItems runs on the enumerating thread. A
 // WorktreeStats table is filled completely before the first context item is
 // emitted and only read afterwards (readers see it through the work queue).
+//
+// Memory: a staged scan of a large repository has one context item per
+// index entry (10,000 in bench/README.md's pre-commit run), so the
+// per-entry tables here are flat (one arena string for the paths, one
+// vector of fixed-size records), not a node and a string per path.
 #pragma once
 
 #include <git2.h>
@@ -20,7 +25,8 @@
 #include <memory>
 #include <set>
 #include <string>
-#include <unordered_map>
+#include <string_view>
+#include <vector>
 
 #include "scanner/core/status.h"
 #include "scanner/source/git_internal.h"
@@ -33,12 +39,13 @@ namespace vigil::git_internal {
 // enforces the limit); entries known to be larger than `max_size` are left
 // out. Returns whether an item was emitted.
 bool EmitContextItem(const char* path, const git_oid& id, uint32_t mode, uint64_t size,
-                     const std::set<std::string>& changed, uint64_t max_size,
+                     const std::set<std::string, std::less<>>& changed, uint64_t max_size,
                      const std::function<void(WorkItem)>& emit);
 
 // Emits the context items of a tree (recursively; no blob is loaded).
-void EmitTreeContext(git_repository* repo, const git_tree* tree, const std::set<std::string>& changed,
-                     uint64_t max_size, const std::function<void(WorkItem)>& emit);
+void EmitTreeContext(git_repository* repo, const git_tree* tree,
+                     const std::set<std::string, std::less<>>& changed, uint64_t max_size,
+                     const std::function<void(WorkItem)>& emit);
 
 // Index stat data of the entries whose working file may be read instead of
 // their blob (see the header comment).
@@ -56,8 +63,9 @@ class WorktreeStats {
   void Init(git_repository* repo, git_index* index, const std::string& index_path);
   bool enabled() const { return enabled_; }
   // Records an entry unless it is racily clean (mtime not before the index's).
+  // Entries come in index order (sorted by path); Find then binary-searches.
   void Add(const git_index_entry& e);
-  const Entry* Find(const std::string& path) const;
+  const Entry* Find(std::string_view path) const;
   const std::string& workdir() const { return workdir_; }
 
  private:
@@ -65,7 +73,16 @@ class WorktreeStats {
   std::string workdir_;
   int64_t index_mtime_s_ = 0;
   uint32_t index_mtime_ns_ = 0;
-  std::unordered_map<std::string, Entry> entries_;
+  struct Slot {
+    uint32_t offset = 0, length = 0;  // the path in paths_
+    Entry entry;
+  };
+  std::string_view PathOf(const Slot& s) const {
+    return std::string_view(paths_).substr(s.offset, s.length);
+  }
+  std::string paths_;         // every recorded path, back to back
+  std::vector<Slot> slots_;   // in Add order
+  bool sorted_ = true;        // slots_ strictly ascending by path (Add order was the index's)
 };
 
 // A reader for staged scans: a context item listed in `stats` is read from

@@ -155,7 +155,7 @@ Status GitRangeSource::Enumerate(const std::function<void(WorkItem)>& emit,
     TreeEntryPtr entry(raw_entry);
     return git_oid_equal(git_tree_entry_id(raw_entry), &id) != 0;
   };
-  std::set<std::string> changed;  // paths emitted
+  std::set<std::string, std::less<>> changed;  // paths emitted
 
   OidSet seen;
   size_t submodules = 0;

@@ -9,6 +9,7 @@
 #include <limits>
 #include <sstream>
 
+#include "policies/linter.h"
 #include "reporters/report_util.h"
 #include "reporters/reporters.h"
 #include "scanner/pipeline/config.h"
@@ -47,6 +48,37 @@ TEST(FuzzRegression, ConfigSizeOverflowIsAStatus) {
     EXPECT_NO_THROW(cfg = ParseConfig(text, ".vigil.yaml"));
     EXPECT_FALSE(cfg.ok());  // too large: an error, not a wrapped-around small limit
   }
+}
+
+// fuzz_linter (the long session of 1 December 2026): in a SOPS-encrypted
+// file, a document that is a bare scalar is a leaf with no key and an empty
+// key path; GSP-SOPS-003/004 took `path.back()` of it (UB on an empty
+// vector) and reported it at line 0 with an empty name.
+TEST(FuzzRegression, SopsLeafWithoutAKeyIsReportedAtItsOwnPosition) {
+  const std::string text =
+      "data:\n"
+      "  password: ENC[AES256_GCM,data:Zm9vYmFy,iv:MTIzNDU2Nzg5MDEyMzQ1Ng==,tag:MTIzNDU2Nzg5MDEyMzQ1Ng==,type:str]\n"
+      "sops:\n  age: []\n  lastmodified: \"2024-01-01T00:00:00Z\"\n"
+      "  mac: ENC[AES256_GCM,data:Zm9vYmFy,iv:MTIzNDU2Nzg5MDEyMzQ1Ng==,tag:MTIzNDU2Nzg5MDEyMzQ1Ng==,type:str]\n"
+      "  version: 3.8.1\n---\nplain-scalar-document\n---\n- ENC[AES256_GCM,data:bad]\n";
+  std::vector<ScanError> errors;
+  auto findings = LintInMemory({{"clusters/prod/secret.enc.yaml", text}}, {}, &errors);
+  bool plain = false, malformed = false;
+  for (const auto& f : findings) {
+    SCOPED_TRACE(f.rule_id + ": " + f.message);
+    EXPECT_GE(f.location.line, 1u);
+    EXPECT_GE(f.location.column, 1u);
+    EXPECT_LE(f.location.end_offset, text.size());
+    if (f.rule_id == "GSP-SOPS-003" && f.location.line == 9) {
+      plain = true;
+      EXPECT_EQ(f.location.column, 1u);
+      EXPECT_EQ(f.location.end_column, 1u + std::string("plain-scalar-document").size());
+      EXPECT_EQ(f.message.rfind("the document's top-level value is plain text", 0), 0u);
+    }
+    if (f.rule_id == "GSP-SOPS-004" && f.location.line == 11) malformed = true;
+  }
+  EXPECT_TRUE(plain);
+  EXPECT_TRUE(malformed);
 }
 
 }  // namespace

@@ -184,6 +184,10 @@ TEST(Matcher, PrefilterTailCheckFindsWhatTheFullPatternFinds) {
       {R"re(key=([A-Z]{10})|secret=([A-Z]{10}))re", R"re(key=)re"},
       // Not a prefix of the pattern: no tail check.
       {R"re((?:^|\s)pwd=([a-z]{6,}))re", R"re(pwd=)re"},
+      // Bounded repeats in the tail: the tail check drops their upper
+      // bounds (a superset), the full pattern still enforces them.
+      {R"re((?i:token)[ \t]{0,4}[:=][ \t]{0,4}([a-z0-9]{0,10}[0-9][a-z0-9]{0,10})(?:\r?\n|$))re",
+       R"re((?i:token)[ \t]{0,4}[:=])re"},
   };
   const std::vector<std::string> texts = {
       "password := \"Sup3rS3cretValue!\"\n",
@@ -193,6 +197,7 @@ TEST(Matcher, PrefilterTailCheckFindsWhatTheFullPatternFinds) {
       "key=ABCDEFGHIJ secret=KLMNOPQRST key=abc",
       "a pwd=hunter pwd=x\npwd=longenough",
       std::string(200, 'a') + "password: \"Fa11Back!Value\"" + std::string(300, ' '),
+      "TOKEN = abc1def\ntoken=abcdefghijklmnopqrstuvwxyz0123456789\ntoken:  9\ntoken=abcdefghij1klmnopqrst",
   };
   for (const auto& c : cases) {
     for (const auto& t : texts) {
@@ -204,6 +209,70 @@ TEST(Matcher, PrefilterTailCheckFindsWhatTheFullPatternFinds) {
   EXPECT_EQ(FoundWith(cases[0].pattern, cases[0].prefilter, texts[0]),
             std::vector<std::string>{"Sup3rS3cretValue!"});
   EXPECT_EQ(FoundWith(cases[1].pattern, cases[1].prefilter, texts[3]).size(), 1u);
+  EXPECT_EQ(FoundWith(cases[4].pattern, cases[4].prefilter, texts.back()),
+            (std::vector<std::string>{"abc1def", "9", "abcdefghij1klmnopqrst"}));
+}
+
+// A match that reaches the end of the confirmation window is followed past
+// it: the secret is the whole value, not the part that fit in the window.
+TEST(Matcher, MatchRunningPastTheWindowIsNotCut) {
+  Rule r;
+  r.id = "test-long";
+  r.pattern = R"re(key=([a-z]{4,3000}))re";
+  r.placeholder_check = false;
+  CompileOptions co;
+  co.use_cache = false;
+  auto db = RuleDatabase::Build({r}, co);
+  ASSERT_TRUE(db.ok()) << db.status().message();
+  Matcher m(db.value());
+  for (size_t len : {10u, 600u, 1500u, 2999u, 3000u, 4000u}) {
+    std::string text = "x key=" + std::string(len, 'q') + " y key=abcd\n";
+    std::vector<RawMatch> out;
+    ASSERT_TRUE(m.Scan(text, &out).ok());
+    ASSERT_EQ(out.size(), 2u) << len;
+    EXPECT_EQ(out[0].secret_start, 6u);
+    // (RE2's copy of a bound above 128 is open-ended, docs/rules.md: the
+    // whole run of letters is the secret, even past 3,000.)
+    EXPECT_EQ(out[0].secret_end - out[0].secret_start, len) << len;
+    EXPECT_EQ(text.substr(out[1].secret_start, out[1].secret_end - out[1].secret_start), "abcd");
+  }
+}
+
+// Keywords that all end with the same non-letter (`server=`, `uid=`) are
+// looked for backwards from each occurrence of that byte; the result must be
+// what the general search gives: case-insensitive, within 128 bytes before
+// the match or inside it.
+TEST(Matcher, KeywordsSharingALastByteAreFoundCaseInsensitively) {
+  auto found = [](std::vector<std::string> keywords, std::string_view text) {
+    Rule r;
+    r.id = "test-conn";
+    r.pattern = R"re(pwd=([a-z0-9]{8}))re";
+    r.keywords = std::move(keywords);
+    r.placeholder_check = false;
+    CompileOptions co;
+    co.use_cache = false;
+    auto db = RuleDatabase::Build({r}, co);
+    EXPECT_TRUE(db.ok());
+    Matcher m(db.value());
+    std::vector<RawMatch> out;
+    EXPECT_TRUE(m.Scan(text, &out).ok());
+    return out.size();
+  };
+  const std::vector<std::string> shared = {"server=", "user id="};  // both end with '='
+  const std::vector<std::string> mixed = {"server=", "user id"};    // general search
+  const std::vector<std::string> texts = {
+      "SERVER=db;pwd=abcd1234",          "User ID=app;pwd=abcd1234",
+      "pwd=abcd1234",                    "server db;pwd=abcd1234",
+      "user id=" + std::string(300, ' ') + "pwd=abcd1234",
+      "=;pwd=abcd1234;Server=",          "er=pwd=abcd1234",
+  };
+  const std::vector<size_t> expected = {1, 1, 0, 0, 0, 0, 0};  // a keyword after the match does not count
+  for (size_t i = 0; i < texts.size(); ++i) {
+    EXPECT_EQ(found(shared, texts[i]), expected[i]) << texts[i];
+    if (texts[i].find("User ID=") == std::string::npos) {
+      EXPECT_EQ(found(mixed, texts[i]), expected[i]) << texts[i];
+    }
+  }
 }
 
 TEST(DatabaseCache, SecondBuildLoadsFromCache) {

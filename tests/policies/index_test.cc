@@ -252,5 +252,87 @@ TEST(PathHelpers, JoinNormalises) {
   EXPECT_EQ(BaseName("a/b/c.yaml"), "c.yaml");
 }
 
+// The noted paths (a staged scan notes every file of the repository, most
+// of them unread): existence, directories, SOPS markers asked of the probe
+// once, and notes of one path merged in the order they came.
+TEST(IndexPaths, ExistenceDirectoriesAndMarkers) {
+  ResourceIndex index;
+  index.NoteUnreadPath("z/last.txt", false);
+  index.NoteUnreadPath("apps/web/secret.enc.env", false);
+  index.NotePath("apps/web/plain.env", false, false);
+  index.NotePath("apps/web/sealed.env", true, false);
+  index.NoteUnreadPath("apps/web-b/x.txt", false);
+  int probes = 0;
+  index.SetMarkerProbe([&probes](std::string_view path) {
+    ++probes;
+    return path == "apps/web/secret.enc.env";
+  });
+  EXPECT_TRUE(index.PathExists("z/last.txt"));
+  EXPECT_TRUE(index.PathExists("apps/web/plain.env"));
+  EXPECT_FALSE(index.PathExists("apps/web"));
+  EXPECT_FALSE(index.PathExists("apps/web/none.env"));
+  EXPECT_TRUE(index.DirExists(""));
+  EXPECT_TRUE(index.DirExists("apps"));
+  EXPECT_TRUE(index.DirExists("apps/web"));
+  EXPECT_TRUE(index.DirExists("apps/web-b"));
+  EXPECT_TRUE(index.DirExists("z"));
+  EXPECT_FALSE(index.DirExists("apps/we"));            // a prefix of a name is not a directory
+  EXPECT_FALSE(index.DirExists("apps/web/plain.env"));  // a file is not a directory
+  EXPECT_FALSE(index.DirExists("other"));
+  EXPECT_TRUE(index.PathHasSopsMarkers("apps/web/sealed.env"));
+  EXPECT_FALSE(index.PathHasSopsMarkers("apps/web/plain.env"));
+  EXPECT_EQ(probes, 0);  // read paths never ask
+  EXPECT_TRUE(index.PathHasSopsMarkers("apps/web/secret.enc.env"));
+  EXPECT_TRUE(index.PathHasSopsMarkers("apps/web/secret.enc.env"));
+  EXPECT_FALSE(index.PathHasSopsMarkers("z/last.txt"));
+  EXPECT_FALSE(index.PathHasSopsMarkers("z/last.txt"));
+  EXPECT_EQ(probes, 2);  // once per unread path, the answer kept
+  EXPECT_FALSE(index.PathHasSopsMarkers("missing"));
+  EXPECT_EQ(probes, 2);
+}
+
+TEST(IndexPaths, NotesAfterAQueryAndDuplicates) {
+  ResourceIndex index;
+  index.NoteUnreadPath("b/unread.env", false);
+  index.NoteUnreadPath("b/unread.env", false);  // a second unread note changes nothing
+  index.NotePath("a/read.env", true, false);
+  index.NoteUnreadPath("a/read.env", false);    // an unread note never hides what was read
+  index.SetMarkerProbe([](std::string_view) { return true; });
+  EXPECT_TRUE(index.PathHasSopsMarkers("a/read.env"));
+  // Reading an unread path later (the linter's on-demand context) replaces
+  // the unknown; a history version never overrides a read one.
+  index.NotePath("b/unread.env", false, false);
+  EXPECT_FALSE(index.PathHasSopsMarkers("b/unread.env"));
+  index.NotePath("b/unread.env", true, true);
+  EXPECT_FALSE(index.PathHasSopsMarkers("b/unread.env"));
+  index.NotePath("b/unread.env", true, false);
+  EXPECT_TRUE(index.PathHasSopsMarkers("b/unread.env"));
+  // A new path after the first query, before and after the sorted ones.
+  index.NotePath("0/first.yaml", false, false);
+  index.NotePath("c/d/late.yaml", false, false);
+  EXPECT_TRUE(index.PathExists("0/first.yaml"));
+  EXPECT_TRUE(index.DirExists("c/d"));
+  EXPECT_TRUE(index.DirExists("c"));
+  EXPECT_TRUE(index.PathExists("a/read.env"));
+  EXPECT_TRUE(index.PathExists("b/unread.env"));
+}
+
+TEST(IndexPaths, ManyPathsInAnyOrder) {
+  ResourceIndex index;
+  // Reverse order, as concurrent workers may note them.
+  for (int i = 9999; i >= 0; --i) {
+    index.NoteUnreadPath("svc" + std::to_string(i % 100) + "/f" + std::to_string(i) + ".txt", false);
+  }
+  index.SetMarkerProbe([](std::string_view p) { return p == "svc7/f1007.txt"; });
+  for (int i = 0; i < 10000; i += 997) {
+    EXPECT_TRUE(index.PathExists("svc" + std::to_string(i % 100) + "/f" + std::to_string(i) + ".txt")) << i;
+  }
+  EXPECT_FALSE(index.PathExists("svc7/f1008.txt"));
+  EXPECT_TRUE(index.DirExists("svc99"));
+  EXPECT_FALSE(index.DirExists("svc100"));
+  EXPECT_TRUE(index.PathHasSopsMarkers("svc7/f1007.txt"));
+  EXPECT_FALSE(index.PathHasSopsMarkers("svc7/f107.txt"));
+}
+
 }  // namespace
 }  // namespace vigil

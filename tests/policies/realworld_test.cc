@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <map>
+#include <tuple>
 
 #include "tests/policies/lint_helpers.h"
 
@@ -33,6 +34,31 @@ TEST(RealWorld, DISABLED_Dump) {
     printf("NOTICE %s:%u %s\n", e.path.c_str(), e.line, e.message.c_str());
   }
   for (const auto& [id, n] : counts) printf("COUNT %s %d\n", id.c_str(), n);
+}
+
+// The policy families run on several threads after the walk
+// (LintOptions::threads); the findings, their order included, are the same
+// as when they run one after the other.
+TEST(RealWorld, FamiliesInParallelGiveTheSameFindings) {
+  LintOptions serial;
+  serial.threads = 1;
+  LintOptions parallel;
+  parallel.threads = 4;
+  const LintResult a = Lint(RealWorldTree(), serial);
+  const LintResult b = Lint(RealWorldTree(), parallel);
+  ASSERT_EQ(a.findings.size(), b.findings.size());
+  ASSERT_GT(a.findings.size(), 100u);
+  for (size_t i = 0; i < a.findings.size(); ++i) {
+    const Finding& x = a.findings[i];
+    const Finding& y = b.findings[i];
+    EXPECT_EQ(std::tie(x.rule_id, x.location.path, x.location.line, x.location.column, x.message, x.secret,
+                       x.line_text, x.suppressed),
+              std::tie(y.rule_id, y.location.path, y.location.line, y.location.column, y.message, y.secret,
+                       y.line_text, y.suppressed))
+        << i;
+  }
+  // And the same as the default (one thread per core for a tree this size).
+  EXPECT_EQ(RealWorld().findings.size(), a.findings.size());
 }
 
 std::vector<const Finding*> In(const std::string& path_part) {

@@ -148,6 +148,27 @@ TEST(JsonReporter, InvalidUtf8IsReplacedNotFatal) {
   EXPECT_EQ(doc["findings"][0]["message"], "latin-1 caf\xEF\xBF\xBD");
 }
 
+// The findings and errors are streamed, not built as one document: the
+// output must stay byte for byte what nlohmann's dump(2) of the same document
+// prints (indentation, separators, escapes, U+FFFD for invalid UTF-8).
+TEST(JsonReporter, LayoutIsNlohmannDump) {
+  ScanReport rep = SampleReport();
+  rep.findings[0].line_text = "bad \xff\xfe bytes \"quoted\" back\\slash\ttab " + kGithubToken;
+  rep.findings[0].message = "latin-1 caf\xe9, control \x01\x1f, DEL \x7f, \u2026 and \U0001F600";
+  rep.findings[1].related.clear();
+  rep.errors.push_back({"apps/\"odd\".yaml", 3, "tab\there, newline\nthere", false});
+  ReportOptions show;
+  show.show_suppressed = true;
+  show.show_secrets = true;
+  for (const ScanReport& r : {rep, ScanReport{}}) {
+    for (const ReportOptions& options : {ReportOptions{}, show}) {
+      std::string out = Render("json", r, options);
+      nlohmann::ordered_json doc = nlohmann::ordered_json::parse(out);
+      EXPECT_EQ(out, doc.dump(2, ' ', false) + "\n");
+    }
+  }
+}
+
 TEST(JsonReporter, EmptyReportIsValid) {
   json doc = json::parse(Render("json", ScanReport{}));
   EXPECT_EQ(doc["findings"], json::array());

@@ -196,6 +196,46 @@ TEST(GitStagedTest, ContextIgnoresAChangedWorkingFile) {
   EXPECT_FALSE(reader->Read(*b2, &data).ok());  // the blob, which is gone
 }
 
+// Many unchanged files in nested directories, named in git's tricky order
+// ("a-b.yaml" < "a.b.yaml" < "a/" < "a0.yaml"): each one is found in the
+// index's stat table (a sorted flat table) and read from the working tree,
+// its loose object being gone. The files are dated in the past, so none is
+// racily clean.
+TEST(GitStagedTest, ContextReadsWorkingFilesAcrossManyPaths) {
+  std::string dir = MakeTempDir("statmany");
+  std::vector<std::string> paths;
+  for (int i = 0; i < 40; ++i) {
+    for (const char* name : {"a-b.yaml", "a.b.yaml", "a/x.yaml", "a/b/c.yaml", "a0.yaml"}) {
+      paths.push_back("d" + std::to_string(i) + "/" + name);
+    }
+  }
+  for (const auto& p : paths) WriteFile(dir + "/" + p, "path: " + p + "\n");
+  WriteFile(dir + "/staged.yaml", "s: 1\n");
+  auto git = [&dir](const std::string& args) {
+    return std::system(("cd '" + dir + "' && " + args + " >/dev/null 2>&1").c_str());
+  };
+  ASSERT_EQ(git("git init -q && find . -path ./.git -prune -o -type f "
+                "-exec touch -d 2020-01-01T00:00:00 {} + && git add -A && "
+                "git -c user.name=t -c user.email=t@example.invalid commit -qm c1"),
+            0);
+  WriteFile(dir + "/staged.yaml", "s: 2\n");
+  ASSERT_EQ(git("git add staged.yaml"), 0);
+  auto source = NewGitStagedSource(dir, {});
+  ASSERT_TRUE(source.ok()) << source.status().message();
+  Enumerated e = RunEnumerate(*source.value());
+  ASSERT_TRUE(e.status.ok()) << e.status.message();
+  EXPECT_EQ(e.items.size(), paths.size() + 1);
+  for (const auto& p : paths) {
+    const WorkItem* item = e.Find(p);
+    ASSERT_NE(item, nullptr) << p;
+    ASSERT_TRUE(item->context) << p;
+    std::string object = dir + "/.git/objects/" + item->key.substr(0, 2) + "/" + item->key.substr(2);
+    ASSERT_TRUE(std::filesystem::remove(object)) << p;
+    EXPECT_EQ(ReadItem(*source.value(), *item), "path: " + p + "\n");
+  }
+  std::filesystem::remove_all(dir);
+}
+
 // The staged set is git's own: `git diff --cached` (added, modified, type
 // changed) on a tree with nested, new, renamed-around and tricky-order paths
 // ("a-b" and "a.b" sort around the directory "a"), with and without an
