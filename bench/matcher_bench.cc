@@ -35,7 +35,8 @@ void BM_MatcherBenignText(benchmark::State& state) {
     out.clear();
     benchmark::DoNotOptimize(m.Scan(text, &out));
   }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(text.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(text.size()));
   state.counters["rules"] = static_cast<double>(Db()->rules().size());
   state.counters["matches"] = static_cast<double>(out.size());
 }
@@ -100,7 +101,8 @@ void BM_MatcherSmallBlobs(benchmark::State& state) {
       benchmark::DoNotOptimize(m.Scan(std::string_view(text).substr(off, blob), &out));
     }
   }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(text.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(text.size()));
 }
 BENCHMARK(BM_MatcherSmallBlobs)->Arg(4096)->Arg(32768)->Unit(benchmark::kMillisecond);
 

@@ -51,7 +51,8 @@ void Gen001(LintContext& ctx) {
       }
       for (const char* field : {"files", "envs", "env"}) {
         for (const auto& [node, entry] : Entries(g.Get(field))) {
-          std::string rel = entry.substr(entry.find('=') == std::string::npos ? 0 : entry.find('=') + 1);
+          std::string rel =
+              entry.substr(entry.find('=') == std::string::npos ? 0 : entry.find('=') + 1);
           std::string p = JoinPath(k.dir, rel);
           if (!index.PathExists(p) || index.PathHasSopsMarkers(p)) continue;
           LintContext::Report rep;
@@ -73,14 +74,15 @@ bool LooksLikeReference(std::string_view key, std::string_view value) {
   // "secret: my-app-secret" names a Secret; it does not hold one.
   static const re2::RE2 kName(R"(^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$)");
   std::string k = Lower(key);
-  bool only_secret = k.find("password") == std::string::npos && k.find("token") == std::string::npos &&
-                     k.find("key") == std::string::npos;
+  bool only_secret = k.find("password") == std::string::npos &&
+                     k.find("token") == std::string::npos && k.find("key") == std::string::npos;
   return only_secret && value.find('-') != std::string_view::npos &&
          re2::RE2::FullMatch(re2::StringPiece(value.data(), value.size()), kName);
 }
 
 void WalkValues(LintContext& ctx, const YNode& n, const std::string& path, const YNode* key,
-                int depth, const std::function<void(const std::string&, const YNode*, const YNode&)>& fn) {
+                int depth,
+                const std::function<void(const std::string&, const YNode*, const YNode&)>& fn) {
   if (depth > 40) return;
   if (n.IsMap()) {
     for (size_t i = 0; i < n.keys.size() && i < n.values.size(); ++i) {
@@ -116,26 +118,28 @@ bool AnyKeyedValue(const YNode& n, bool keyed, int depth, const Pred& pred) {
   return false;
 }
 
-void ReportValues(LintContext& ctx, const ManifestFile* file, const Resource* obj, const YNode& values,
-                  const std::string& where, const YNode* fallback_at) {
+void ReportValues(LintContext& ctx, const ManifestFile* file, const Resource* obj,
+                  const YNode& values, const std::string& where, const YNode* fallback_at) {
   int n = 0;
-  WalkValues(ctx, values, "", nullptr, 0, [&](const std::string& path, const YNode* key, const YNode& v) {
-    if (n >= 20) return;
-    if (!IsCredentialKey(key->value) || ctx.IsPlaceholder(v.value) || IsTrivialValue(v.value) ||
-        IsEncToken(v.value) || LooksLikeReference(key->value, v.value))
-      return;
-    ++n;
-    LintContext::Report rep;
-    rep.policy = "GSP-GEN-002";
-    rep.file = file;
-    rep.at = fallback_at ? fallback_at : key;
-    rep.object = obj;
-    rep.key = where + path;
-    rep.discriminator = (obj ? obj->Id() : file->path) + ":" + rep.key;
-    rep.message = "Credential-like value " + path + " in clear text in " + where.substr(0, where.size() - 1) +
-                  " (use valuesFrom a SOPS/sealed Secret, helm-secrets, or an external secret)";
-    ctx.Add(std::move(rep));
-  });
+  WalkValues(
+      ctx, values, "", nullptr, 0, [&](const std::string& path, const YNode* key, const YNode& v) {
+        if (n >= 20) return;
+        if (!IsCredentialKey(key->value) || ctx.IsPlaceholder(v.value) || IsTrivialValue(v.value) ||
+            IsEncToken(v.value) || LooksLikeReference(key->value, v.value))
+          return;
+        ++n;
+        LintContext::Report rep;
+        rep.policy = "GSP-GEN-002";
+        rep.file = file;
+        rep.at = fallback_at ? fallback_at : key;
+        rep.object = obj;
+        rep.key = where + path;
+        rep.discriminator = (obj ? obj->Id() : file->path) + ":" + rep.key;
+        rep.message = "Credential-like value " + path + " in clear text in " +
+                      where.substr(0, where.size() - 1) +
+                      " (use valuesFrom a SOPS/sealed Secret, helm-secrets, or an external secret)";
+        ctx.Add(std::move(rep));
+      });
 }
 
 void Gen002(LintContext& ctx) {
@@ -155,7 +159,8 @@ void Gen002(LintContext& ctx) {
     const YNode* spec = r.node->Get("spec");
     if (spec == nullptr) continue;
     if (r.kind == "HelmRelease") {
-      if (const YNode* v = spec->Get("values")) ReportValues(ctx, r.file, &r, *v, "HelmRelease spec.values.", nullptr);
+      if (const YNode* v = spec->Get("values"))
+        ReportValues(ctx, r.file, &r, *v, "HelmRelease spec.values.", nullptr);
     }
     if (index.IsFluxKustomization(r)) {
       if (const YNode* s = spec->Path("postBuild.substitute")) {
@@ -171,20 +176,25 @@ void Gen002(LintContext& ctx) {
       for (const YNode* s : sources) {
         const YNode* helm = s->Get("helm");
         if (helm == nullptr) continue;
-        if (const YNode* vo = helm->Get("valuesObject")) ReportValues(ctx, r.file, &r, *vo, "Argo CD helm.valuesObject.", nullptr);
+        if (const YNode* vo = helm->Get("valuesObject"))
+          ReportValues(ctx, r.file, &r, *vo, "Argo CD helm.valuesObject.", nullptr);
         if (const YNode* v = helm->Get("values"); v && v->IsScalar()) {
           std::vector<YDocument> docs;
           uint32_t line = 0;
           if (ParseYaml(v->value, &docs, &line).ok()) {
-            for (const auto& d : docs) ReportValues(ctx, r.file, &r, d.root, "Argo CD helm.values.", helm->KeyNode("values"));
+            for (const auto& d : docs)
+              ReportValues(ctx, r.file, &r, d.root, "Argo CD helm.values.",
+                           helm->KeyNode("values"));
           }
         }
         if (const YNode* ps = helm->Get("parameters"); ps && ps->IsSeq()) {
           for (const auto& p : ps->values) {
             std::string name = p.Str("name");
-            std::string leaf = name.substr(name.rfind('.') == std::string::npos ? 0 : name.rfind('.') + 1);
+            std::string leaf =
+                name.substr(name.rfind('.') == std::string::npos ? 0 : name.rfind('.') + 1);
             const YNode* v = p.Get("value");
-            if (v == nullptr || !IsCredentialKey(leaf) || ctx.IsPlaceholder(v->value) || IsTrivialValue(v->value))
+            if (v == nullptr || !IsCredentialKey(leaf) || ctx.IsPlaceholder(v->value) ||
+                IsTrivialValue(v->value))
               continue;
             LintContext::Report rep;
             rep.policy = "GSP-GEN-002";
@@ -193,7 +203,8 @@ void Gen002(LintContext& ctx) {
             rep.object = &r;
             rep.key = "Argo CD helm.parameters." + name;
             rep.discriminator = r.Id() + ":" + rep.key;
-            rep.message = "Helm parameter " + name + " of Application " + r.name + " is a clear-text credential";
+            rep.message = "Helm parameter " + name + " of Application " + r.name +
+                          " is a clear-text credential";
             ctx.Add(std::move(rep));
           }
         }
@@ -205,7 +216,8 @@ void Gen002(LintContext& ctx) {
     if (charts == nullptr || !charts->IsSeq()) continue;
     for (const auto& c : charts->values) {
       if (const YNode* vi = c.Get("valuesInline")) {
-        ReportValues(ctx, k.file, nullptr, *vi, "helmCharts[" + c.Str("name") + "].valuesInline.", nullptr);
+        ReportValues(ctx, k.file, nullptr, *vi, "helmCharts[" + c.Str("name") + "].valuesInline.",
+                     nullptr);
       }
     }
   }
@@ -251,12 +263,13 @@ void Gen003(LintContext& ctx) {
       // <path:...#...> placeholders anywhere in the object.
       std::string found;
       const YNode* fkey = nullptr;
-      WalkValues(ctx, *r.node, "", nullptr, 0, [&](const std::string& path, const YNode* key, const YNode& v) {
-        if (found.empty() && is_avp(v)) {
-          found = path;
-          fkey = key;
-        }
-      });
+      WalkValues(ctx, *r.node, "", nullptr, 0,
+                 [&](const std::string& path, const YNode* key, const YNode& v) {
+                   if (found.empty() && is_avp(v)) {
+                     found = path;
+                     fkey = key;
+                   }
+                 });
       if (!found.empty()) {
         why = "takes " + found + " from an argocd-vault-plugin <path:…#…> placeholder";
         at = fkey;
@@ -270,13 +283,16 @@ void Gen003(LintContext& ctx) {
     rep.object = &r;
     rep.key = "injection";
     rep.discriminator = r.Id() + ":injection";
-    rep.message = Describe(r) + " " + why +
-                  ": secrets are injected at manifest generation and cached by the Argo CD repo-server";
+    rep.message =
+        Describe(r) + " " + why +
+        ": secrets are injected at manifest generation and cached by the Argo CD repo-server";
     ctx.Add(std::move(rep));
   }
 }
 
-bool IsKsops(const Resource& r) { return r.kind == "ksops" && r.api_version.rfind("viaduct.ai", 0) == 0; }
+bool IsKsops(const Resource& r) {
+  return r.kind == "ksops" && r.api_version.rfind("viaduct.ai", 0) == 0;
+}
 
 void Gen004(LintContext& ctx) {
   const ResourceIndex& index = ctx.index();
@@ -294,7 +310,8 @@ void Gen004(LintContext& ctx) {
       }
     }
     for (const auto& [node, entry] : files) {
-      std::string rel = entry.substr(entry.find('=') == std::string::npos ? 0 : entry.find('=') + 1);
+      std::string rel =
+          entry.substr(entry.find('=') == std::string::npos ? 0 : entry.find('=') + 1);
       std::string p = JoinPath(dir, rel);
       std::string why;
       if (!index.PathExists(p)) {
@@ -316,7 +333,9 @@ void Gen004(LintContext& ctx) {
     }
   }
   for (const auto& r : index.resources()) {
-    if (r.kind != "Application" || r.api_version.rfind("argoproj.io", 0) != 0 || r.file->from_history) continue;
+    if (r.kind != "Application" || r.api_version.rfind("argoproj.io", 0) != 0 ||
+        r.file->from_history)
+      continue;
     const YNode* src = r.node->Path("spec.source");
     if (src == nullptr) continue;
     std::string path = src->Str("path");
@@ -325,7 +344,8 @@ void Gen004(LintContext& ctx) {
     if (const YNode* helm = src->Get("helm")) {
       bool helm_secrets = false;
       for (const auto& [n, v] : Entries(helm->Get("valueFiles"))) {
-        if (v.rfind("secrets://", 0) == 0 || v.find("secrets+") != std::string::npos) helm_secrets = true;
+        if (v.rfind("secrets://", 0) == 0 || v.find("secrets+") != std::string::npos)
+          helm_secrets = true;
       }
       if (helm_secrets) continue;
     }
@@ -360,7 +380,8 @@ void Gen004(LintContext& ctx) {
     rep.discriminator = r.Id() + ":spec.source.path";
     rep.message = "Argo CD Application " + r.name + " deploys " + dir + ", which holds " +
                   std::to_string(encrypted.size()) +
-                  " SOPS-encrypted file(s), but no KSOPS generator or helm-secrets decrypts them (Argo CD has no native SOPS support)";
+                  " SOPS-encrypted file(s), but no KSOPS generator or helm-secrets decrypts them "
+                  "(Argo CD has no native SOPS support)";
     rep.related.push_back(LintContext::Related(encrypted[0], nullptr, "SOPS-encrypted file"));
     ctx.Add(std::move(rep));
   }

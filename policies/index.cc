@@ -46,12 +46,26 @@ std::string JoinPath(std::string_view dir, std::string_view rel) {
 }
 
 bool IsClusterScopedKind(std::string_view kind) {
-  static const std::set<std::string, std::less<>> kKinds = {
-      "Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
-      "ClusterSecretStore", "ClusterExternalSecret", "ClusterPushSecret", "ClusterIssuer",
-      "StorageClass", "PersistentVolume", "PriorityClass", "ValidatingWebhookConfiguration",
-      "MutatingWebhookConfiguration", "APIService", "ClusterPolicy", "Node", "CSIDriver",
-      "IngressClass", "RuntimeClass", "VolumeSnapshotClass"};
+  static const std::set<std::string, std::less<>> kKinds = {"Namespace",
+                                                            "ClusterRole",
+                                                            "ClusterRoleBinding",
+                                                            "CustomResourceDefinition",
+                                                            "ClusterSecretStore",
+                                                            "ClusterExternalSecret",
+                                                            "ClusterPushSecret",
+                                                            "ClusterIssuer",
+                                                            "StorageClass",
+                                                            "PersistentVolume",
+                                                            "PriorityClass",
+                                                            "ValidatingWebhookConfiguration",
+                                                            "MutatingWebhookConfiguration",
+                                                            "APIService",
+                                                            "ClusterPolicy",
+                                                            "Node",
+                                                            "CSIDriver",
+                                                            "IngressClass",
+                                                            "RuntimeClass",
+                                                            "VolumeSnapshotClass"};
   return kKinds.count(kind) > 0;
 }
 
@@ -151,7 +165,8 @@ void ResourceIndex::SortPaths() const {
   for (size_t i = 0; i < paths_.size(); ++i) {
     if (out > 0 && PathOf(paths_[out - 1]) == PathOf(paths_[i])) {
       const PathSlot& later = paths_[i];
-      MergeNote(&paths_[out - 1].markers, later.markers, later.unread_note, later.from_history, kUnread);
+      MergeNote(&paths_[out - 1].markers, later.markers, later.unread_note, later.from_history,
+                kUnread);
       continue;
     }
     paths_[out++] = paths_[i];
@@ -162,10 +177,9 @@ void ResourceIndex::SortPaths() const {
 
 ResourceIndex::PathSlot* ResourceIndex::FindSorted(std::string_view path) const {
   auto end = paths_.begin() + static_cast<std::ptrdiff_t>(sorted_paths_);
-  auto it = std::lower_bound(paths_.begin(), end, path,
-                             [this](const PathSlot& s, std::string_view p) {
-                               return PathOf(s) < p;
-                             });
+  auto it =
+      std::lower_bound(paths_.begin(), end, path,
+                       [this](const PathSlot& s, std::string_view p) { return PathOf(s) < p; });
   return it != end && PathOf(*it) == path ? &*it : nullptr;
 }
 
@@ -204,10 +218,9 @@ bool ResourceIndex::DirExists(std::string_view dir) const {
   if (auto it = by_path_.lower_bound(prefix); it != by_path_.end() && below(it->first)) return true;
   SortPaths();
   auto end = paths_.begin() + static_cast<std::ptrdiff_t>(sorted_paths_);
-  auto it = std::lower_bound(paths_.begin(), end, std::string_view(prefix),
-                             [this](const PathSlot& s, std::string_view p) {
-                               return PathOf(s) < p;
-                             });
+  auto it =
+      std::lower_bound(paths_.begin(), end, std::string_view(prefix),
+                       [this](const PathSlot& s, std::string_view p) { return PathOf(s) < p; });
   return it != end && below(PathOf(*it));
 }
 
@@ -315,7 +328,7 @@ void ResourceIndex::ExpandInto(const std::string& dir, bool flux_generated, int 
   std::string ns = k->node->Str("namespace");
   std::string prefix = k->node->Str("namePrefix");
   std::string suffix = k->node->Str("nameSuffix");
-  const YNode* at = k->node->KeyNode(!ns.empty()        ? "namespace"
+  const YNode* at = k->node->KeyNode(!ns.empty()       ? "namespace"
                                      : !prefix.empty() ? "namePrefix"
                                                        : "nameSuffix");
   if (at != nullptr) {

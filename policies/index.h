@@ -35,26 +35,26 @@ struct FlatEntry {
 struct ManifestFile {
   std::string path;  // relative to the scan root, '/'-separated
   FileFormat format = FileFormat::kOther;
-  std::string raw;   // the text (kept for locations and snippets)
+  std::string raw;  // the text (kept for locations and snippets)
   std::vector<YDocument> docs;
   std::vector<FlatEntry> flat;  // dotenv / INI entries
   bool parsed = false;          // docs (or flat) hold the content
   bool sops_encrypted = false;  // carries SOPS metadata (any format)
   bool from_history = false;
-  bool context = false;         // unchanged peer of a staged scan (findings on it are not reported)
-  int sops_doc = -1;            // index of the first document with a `sops` key
+  bool context = false;  // unchanged peer of a staged scan (findings on it are not reported)
+  int sops_doc = -1;     // index of the first document with a `sops` key
 };
 
 // A name/namespace rewrite applied by kustomize or Flux.
 struct Rewrite {
-  std::string by;  // "kustomize" or "flux"
+  std::string by;    // "kustomize" or "flux"
   std::string path;  // kustomization.yaml or the Flux Kustomization file
   uint32_t line = 0;
   uint32_t column = 0;
   std::string namespace_;  // "" = unchanged
   std::string prefix;
   std::string suffix;
-  std::string what;        // "namespace", "namePrefix", "targetNamespace", ...
+  std::string what;  // "namespace", "namePrefix", "targetNamespace", ...
 };
 
 // Where a resource ends up after every rewrite of one build (kustomize root
@@ -105,7 +105,9 @@ class ResourceIndex {
   // path-only): PathHasSopsMarkers asks `probe` for it when a policy needs
   // to know, once (SetMarkerProbe).
   void NoteUnreadPath(std::string_view path, bool from_history);
-  void SetMarkerProbe(std::function<bool(std::string_view)> probe) { marker_probe_ = std::move(probe); }
+  void SetMarkerProbe(std::function<bool(std::string_view)> probe) {
+    marker_probe_ = std::move(probe);
+  }
 
   // Builds resources, kustomize/Flux structure and placements. Call once.
   void Build();
@@ -143,8 +145,8 @@ class ResourceIndex {
   bool IsFluxKustomization(const Resource& r) const;
 
  private:
-  void ExpandInto(const std::string& dir, bool flux_generated, int depth,
-                  std::vector<Member>* out, std::set<std::string>* seen) const;
+  void ExpandInto(const std::string& dir, bool flux_generated, int depth, std::vector<Member>* out,
+                  std::set<std::string>* seen) const;
 
   // Every noted path with its SOPS markers: kNoMarkers, kMarkers, or
   // kUnread (not read yet; PathHasSopsMarkers asks the probe and keeps the
@@ -158,8 +160,8 @@ class ResourceIndex {
   struct PathSlot {
     uint32_t offset = 0, length = 0;  // in path_text_
     uint8_t markers = kNoMarkers;
-    bool unread_note = false;         // noted by NoteUnreadPath (merging duplicates)
-    bool from_history = false;        // of the note (merging duplicates)
+    bool unread_note = false;   // noted by NoteUnreadPath (merging duplicates)
+    bool from_history = false;  // of the note (merging duplicates)
   };
   void NoteLocked(std::string_view path, uint8_t markers, bool unread_note, bool from_history);
   std::string_view PathOf(const PathSlot& s) const {

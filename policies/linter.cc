@@ -40,7 +40,8 @@ void RunCsiPolicies(LintContext& ctx);
 namespace {
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 bool Contains(std::string_view s, std::string_view needle) {
@@ -154,7 +155,8 @@ void ParseFlat(ManifestFile* f) {
     if (t[0] == '#' || t[0] == ';') continue;
     if (f->format == FileFormat::kIni && t[0] == '[') {
       size_t close = t.find(']');
-      section = std::string(t.substr(1, close == std::string_view::npos ? t.size() - 1 : close - 1));
+      section =
+          std::string(t.substr(1, close == std::string_view::npos ? t.size() - 1 : close - 1));
       if (section == "sops") f->sops_encrypted = true;
       continue;
     }
@@ -227,7 +229,8 @@ bool IsStructuralFile(std::string_view path, std::string_view data) {
 // Context files parsed in any case: they decide how every file is read.
 bool IsAlwaysContext(std::string_view path, std::string_view data) {
   std::string base = BaseName(path);
-  return base == ".sops.yaml" || base == ".sops.yml" || Contains(data, "kustomize.toolkit.fluxcd.io");
+  return base == ".sops.yaml" || base == ".sops.yml" ||
+         Contains(data, "kustomize.toolkit.fluxcd.io");
 }
 
 bool IsKustomizationPath(std::string_view path) {
@@ -239,12 +242,12 @@ bool IsKustomizationPath(std::string_view path) {
 // (not as part of a longer word: "registry" does not match "registry.internal").
 bool MentionsToken(std::string_view text, std::string_view token) {
   auto before_ok = [](char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '"' || c == '\'' || c == ':' || c == '[' || c == '{' ||
-           c == ',' || c == '/' || c == '=';
+    return c == ' ' || c == '\t' || c == '\n' || c == '"' || c == '\'' || c == ':' || c == '[' ||
+           c == '{' || c == ',' || c == '/' || c == '=';
   };
   auto after_ok = [](char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '"' || c == '\'' || c == ',' || c == ']' ||
-           c == '}' || c == '#' || c == '/';
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '"' || c == '\'' || c == ',' ||
+           c == ']' || c == '}' || c == '#' || c == '/';
   };
   for (size_t p = text.find(token); p != std::string_view::npos; p = text.find(token, p + 1)) {
     bool b = p == 0 || before_ok(text[p - 1]);
@@ -264,11 +267,12 @@ struct PendingFile {
 
 struct ContextState {
   std::mutex mu;
-  std::set<std::string> changed;      // paths of the non-context blobs
-  std::vector<PendingFile> pending;   // context files not parsed yet
-  std::vector<std::pair<std::string, bool>> unread;  // context handed over path-only (path, from_history)
-  bool any = false;                   // a context blob was seen
-  ContextFetch fetch;                 // reads an unread one (set before Finish)
+  std::set<std::string> changed;     // paths of the non-context blobs
+  std::vector<PendingFile> pending;  // context files not parsed yet
+  std::vector<std::pair<std::string, bool>>
+      unread;          // context handed over path-only (path, from_history)
+  bool any = false;    // a context blob was seen
+  ContextFetch fetch;  // reads an unread one (set before Finish)
 };
 
 bool HasSopsMarkers(std::string_view data) {
@@ -330,14 +334,15 @@ class LinterWorker : public InspectorWorker {
     bool yaml = IsYamlPath(path);
     bool dotenv = EndsWith(lower, ".env") || lower == ".env";
     bool ini = EndsWith(lower, ".ini");
-    bool key_material = Contains(data, "AGE-SECRET-KEY-1") ||
-                        Contains(data, "PRIVATE KEY-----") || Contains(data, "PRIVATE KEY BLOCK");
+    bool key_material = Contains(data, "AGE-SECRET-KEY-1") || Contains(data, "PRIVATE KEY-----") ||
+                        Contains(data, "PRIVATE KEY BLOCK");
     bool json_blob = !yaml && sops_markers && !data.empty() &&
                      data.find_first_not_of(" \t\r\n") != std::string_view::npos &&
                      data[data.find_first_not_of(" \t\r\n")] == '{';
     // PEM certificates: committed sealing certificates (GSP-SEALED-008).
     bool certificate = !yaml && Contains(data, "-----BEGIN CERTIFICATE-----");
-    if (!yaml && !((dotenv || ini) && sops_markers) && !json_blob && !key_material && !certificate) return;
+    if (!yaml && !((dotenv || ini) && sops_markers) && !json_blob && !key_material && !certificate)
+      return;
     // Binary sniff: NUL bytes in the first 8 KiB.
     if (std::memchr(data.data(), 0, std::min<size_t>(data.size(), 8192)) != nullptr) return;
 
@@ -385,7 +390,8 @@ void CollectPeerTokens(const YNode& n, std::string_view key, std::set<std::strin
   if (depth > 64) return;
   if (n.IsScalar()) {
     if (n.value.size() > 4096 || n.value.find('\n') != std::string::npos) return;
-    bool named = key.size() >= 4 && (key.substr(key.size() - 4) == "name" || key.substr(key.size() - 4) == "Name");
+    bool named = key.size() >= 4 &&
+                 (key.substr(key.size() - 4) == "name" || key.substr(key.size() - 4) == "Name");
     if (n.value.size() >= 40) {
       longs->insert(n.value);
     } else if (named && n.value.size() >= 2) {
@@ -409,9 +415,11 @@ bool MayProduceSecrets(std::string_view text) {
     if (nl == std::string_view::npos) nl = text.size();
     std::string_view line = text.substr(p, nl - p);
     p = nl + 1;
-    if (line.rfind("kind:", 0) != 0 && line.rfind("\"kind\":", 0) != 0 && line.find("\"kind\"") == std::string_view::npos)
+    if (line.rfind("kind:", 0) != 0 && line.rfind("\"kind\":", 0) != 0 &&
+        line.find("\"kind\"") == std::string_view::npos)
       continue;
-    if (Contains(line, "Secret") || Contains(line, "Certificate") || Contains(line, "List")) return true;
+    if (Contains(line, "Secret") || Contains(line, "Certificate") || Contains(line, "List"))
+      return true;
   }
   return false;
 }
@@ -424,8 +432,8 @@ struct Family {
   int position;  // in the historical order the findings are concatenated in
 };
 constexpr Family kFamilies[] = {
-    {RunPlainPolicies, 0}, {RunSopsPolicies, 2}, {RunGenPolicies, 4}, {RunPullPolicies, 5},
-    {RunXrefPolicies, 6},  {RunEsoPolicies, 8},  {RunSealedPolicies, 1}, {RunCsiPolicies, 9},
+    {RunPlainPolicies, 0}, {RunSopsPolicies, 2},  {RunGenPolicies, 4},    {RunPullPolicies, 5},
+    {RunXrefPolicies, 6},  {RunEsoPolicies, 8},   {RunSealedPolicies, 1}, {RunCsiPolicies, 9},
     {RunFluxPolicies, 3},  {RunVaultPolicies, 7},
 };
 constexpr size_t kFamilyCount = sizeof kFamilies / sizeof kFamilies[0];
@@ -437,8 +445,8 @@ constexpr size_t kFamilyCount = sizeof kFamilies / sizeof kFamilies[0];
 // first) and each reports through its own LintContext, so with `parallel`
 // they run on LintOptions::threads threads. An exception in a family is
 // rethrown on the calling thread, as when they ran in turn.
-std::vector<std::vector<Finding>> RunFamilies(const ResourceIndex& index, const LintOptions& options,
-                                              bool parallel) {
+std::vector<std::vector<Finding>> RunFamilies(const ResourceIndex& index,
+                                              const LintOptions& options, bool parallel) {
   std::vector<std::vector<Finding>> per_family(kFamilyCount);
   std::vector<std::exception_ptr> failed(kFamilyCount);
   auto run = [&](const Family& f) {
@@ -450,7 +458,7 @@ std::vector<std::vector<Finding>> RunFamilies(const ResourceIndex& index, const 
       failed[f.position] = std::current_exception();
     }
   };
-  size_t threads = options.threads > 0 ? static_cast<size_t>(options.threads)
+  size_t threads = options.threads > 0          ? static_cast<size_t>(options.threads)
                    : index.files().size() >= 64 ? std::max(1u, std::thread::hardware_concurrency())
                                                 : 1;
   threads = parallel ? std::min(threads, kFamilyCount) : 1;
@@ -483,7 +491,9 @@ class ManifestLinter : public Inspector {
     return std::make_unique<LinterWorker>(state_.get(), &context_);
   }
   bool WantsContext() const override { return true; }
-  bool WantsContextBytes(std::string_view path) const override { return ContextReadDuringWalk(path); }
+  bool WantsContextBytes(std::string_view path) const override {
+    return ContextReadDuringWalk(path);
+  }
   void SetContextFetch(ContextFetch fetch) override { context_.fetch = std::move(fetch); }
   void Finish(std::vector<Finding>* out, std::vector<ScanError>* errors) override {
     if (finished_) return;
@@ -498,7 +508,8 @@ class ManifestLinter : public Inspector {
     state_->index.Build();
     // Context runs (staged, range) ask the source for unread files through
     // the marker probe, on this thread only: their families run in turn.
-    std::vector<std::vector<Finding>> per_family = RunFamilies(state_->index, state_->options, !context_.any);
+    std::vector<std::vector<Finding>> per_family =
+        RunFamilies(state_->index, state_->options, !context_.any);
     // The findings in family order, then sorted through pointers (a Finding
     // is ~700 bytes: moving them around in std::sort cost more than the
     // comparisons); the same order as sorting the findings themselves.
@@ -510,8 +521,9 @@ class ManifestLinter : public Inspector {
       }
     }
     std::sort(found.begin(), found.end(), [](const Finding* a, const Finding* b) {
-      return std::tie(a->location.path, a->location.line, a->location.column, a->rule_id, a->secret) <
-             std::tie(b->location.path, b->location.line, b->location.column, b->rule_id, b->secret);
+      return std::tie(a->location.path, a->location.line, a->location.column, a->rule_id,
+                      a->secret) < std::tie(b->location.path, b->location.line, b->location.column,
+                                            b->rule_id, b->secret);
     });
     out->reserve(out->size() + found.size());
     for (Finding* f : found) out->push_back(std::move(*f));
@@ -541,8 +553,8 @@ class ManifestLinter : public Inspector {
   void LoadContext() {
     bool all = false;
     std::set<std::string> tokens, long_tokens;
-    std::set<std::string> dirs;        // directories of the changed files and their ancestors
-    std::set<std::string> dir_names;   // their last components ("base" for ../../base)
+    std::set<std::string> dirs;       // directories of the changed files and their ancestors
+    std::set<std::string> dir_names;  // their last components ("base" for ../../base)
     for (const auto& f : state_->index.files()) {
       if (f->context) continue;
       if (IsStructuralFile(f->path, f->raw)) all = true;
@@ -564,9 +576,11 @@ class ManifestLinter : public Inspector {
     // these (no names, no long values) reads none of them.
     bool need_manifests = all || !tokens.empty() || !long_tokens.empty();
     for (const auto& f : state_->index.files()) {
-      if (!f->context && (f->sops_encrypted || f->format == FileFormat::kOther)) need_manifests = true;
+      if (!f->context && (f->sops_encrypted || f->format == FileFormat::kOther))
+        need_manifests = true;
     }
-    for (auto it = context_.changed.begin(); !need_manifests && it != context_.changed.end(); ++it) {
+    for (auto it = context_.changed.begin(); !need_manifests && it != context_.changed.end();
+         ++it) {
       need_manifests = state_->index.PathHasSopsMarkers(*it);
     }
     if (need_manifests && context_.fetch) {
@@ -616,7 +630,8 @@ class ManifestLinter : public Inspector {
 // `vigil graph`: the linter's loading, then the graph of the built index.
 class SecretGraphInspector : public Inspector {
  public:
-  explicit SecretGraphInspector(SecretGraph* out) : state_(std::make_unique<SharedState>()), out_(out) {}
+  explicit SecretGraphInspector(SecretGraph* out)
+      : state_(std::make_unique<SharedState>()), out_(out) {}
   std::unique_ptr<InspectorWorker> NewWorker() const override {
     return std::make_unique<LinterWorker>(state_.get(), &context_);
   }
@@ -688,8 +703,10 @@ bool LintContext::Enabled(std::string_view policy) const {
 
 bool LintContext::IsPlaceholder(std::string_view v) const {
   std::string_view t = v;
-  while (!t.empty() && (t.front() == ' ' || t.front() == '\n' || t.front() == '\t')) t.remove_prefix(1);
-  while (!t.empty() && (t.back() == ' ' || t.back() == '\n' || t.back() == '\t' || t.back() == '\r'))
+  while (!t.empty() && (t.front() == ' ' || t.front() == '\n' || t.front() == '\t'))
+    t.remove_prefix(1);
+  while (!t.empty() &&
+         (t.back() == ' ' || t.back() == '\n' || t.back() == '\t' || t.back() == '\r'))
     t.remove_suffix(1);
   if (t.empty()) return true;
   if (Contains(t, "${") || Contains(t, "{{") || Contains(t, "op://") || Contains(t, "<path:") ||
@@ -701,26 +718,25 @@ bool LintContext::IsPlaceholder(std::string_view v) const {
       t.find_first_not_of("$ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == std::string_view::npos)
     return true;  // $VAR (envsubst)
   std::string l = Lower(t);
-  static const char* kWords[] = {"changeme",    "change-me",  "change_me",   "replaceme",
-                                 "replace-me",  "replace_me", "placeholder", "redacted",
-                                 "do_not_put",  "your-",      "your_",       "xxxx",
-                                 "todo",        "<your",      "example-",    "dummy",
-                                 "fixme",       "insert-",    "insert_",     "goes here"};
+  static const char* kWords[] = {
+      "changeme", "change-me",  "change_me", "replaceme", "replace-me", "replace_me", "placeholder",
+      "redacted", "do_not_put", "your-",     "your_",     "xxxx",       "todo",       "<your",
+      "example-", "dummy",      "fixme",     "insert-",   "insert_",    "goes here"};
   for (const char* w : kWords) {
     if (Contains(l, w)) return true;
   }
   if (t.find_first_not_of(".*-_xX ") == std::string_view::npos) return true;  // "...", "****"
   // Docs conventions: my-token, my_password.
   if ((l.rfind("my-", 0) == 0 || l.rfind("my_", 0) == 0) && l.size() < 40) return true;
-  for (const char* w : {"non_sensitive", "nonsensitive", "non-sensitive", "not-a-secret", "not_a_secret",
-                        "notsecret", "not-secret"}) {
+  for (const char* w : {"non_sensitive", "nonsensitive", "non-sensitive", "not-a-secret",
+                        "not_a_secret", "notsecret", "not-secret"}) {
     if (Contains(l, w)) return true;
   }
   // Made only of dummy words: "value", "foo", {"foo":"bar"}, "HELLO1".
   {
     static const std::set<std::string, std::less<>> kDummy = {
-        "value", "foo",    "bar",   "baz",  "qux",  "quux",   "foobar", "hello", "hello1",
-        "world", "john",   "jane",  "doe",  "example", "sample", "test", "lorem", "ipsum"};
+        "value", "foo",  "bar",  "baz", "qux",     "quux",   "foobar", "hello", "hello1",
+        "world", "john", "jane", "doe", "example", "sample", "test",   "lorem", "ipsum"};
     bool any = false, all = true;
     std::string word;
     auto flush = [&] {
@@ -745,16 +761,17 @@ bool LintContext::IsPlaceholder(std::string_view v) const {
     for (char& c : padded) {
       if (!std::isalnum(static_cast<unsigned char>(c))) c = ' ';
     }
-    if (Contains(padded, " the ") && (Contains(padded, " password ") || Contains(padded, " username ") ||
-                                      Contains(padded, " secret ") || Contains(padded, " token ") ||
-                                      Contains(padded, " key ")))
+    if (Contains(padded, " the ") &&
+        (Contains(padded, " password ") || Contains(padded, " username ") ||
+         Contains(padded, " secret ") || Contains(padded, " token ") || Contains(padded, " key ")))
       return true;
   }
   // Key material whose body is a placeholder ("-----BEGIN PRIVATE KEY-----\nA key\n...").
   if (Contains(t, "PRIVATE KEY")) {
     std::string what;
     std::string unescaped(t);
-    for (size_t p = 0; (p = unescaped.find("\\n", p)) != std::string::npos;) unescaped.replace(p, 2, "\n");
+    for (size_t p = 0; (p = unescaped.find("\\n", p)) != std::string::npos;)
+      unescaped.replace(p, 2, "\n");
     if (!ContainsKeyMaterial(unescaped, &what)) return true;
   }
   // A value that is itself SOPS-encrypted (Flux decrypts these in Secrets).
@@ -853,7 +870,8 @@ void LintContext::Add(Report report) {
     }
     if (pos != std::string_view::npos && pos <= raw.size()) {
       size_t end = raw.find('\n', pos);
-      std::string_view text = raw.substr(pos, end == std::string_view::npos ? raw.size() - pos : end - pos);
+      std::string_view text =
+          raw.substr(pos, end == std::string_view::npos ? raw.size() - pos : end - pos);
       size_t cut = std::min<size_t>(text.size(), column - 1 + length);
       // Keep a trailing ':' of the key.
       if (cut < text.size() && text[cut] == ':') ++cut;
@@ -925,7 +943,8 @@ size_t CheckPolicyExamples(std::vector<std::string>* failures) {
       std::vector<ScanError> errors;
       LintOptions options;
       if (!ex.now.empty() && !ParseUtcTime(ex.now, &options.now_unix)) {
-        failures->push_back(p.info.id + ": example '" + ex.name + "' has a malformed now: " + ex.now);
+        failures->push_back(p.info.id + ": example '" + ex.name +
+                            "' has a malformed now: " + ex.now);
       }
       std::vector<Finding> found = LintFiles(ex.files, options, &errors);
       size_t hits = 0;

@@ -24,9 +24,9 @@
 namespace vigil {
 
 struct LintOptions {
-  std::vector<std::string> disabled;                 // policy ids switched off
+  std::vector<std::string> disabled;                  // policy ids switched off
   std::map<std::string, Severity> severity_override;  // policy id -> severity
-  std::vector<std::string> placeholder_patterns;     // RE2 patterns of placeholder values
+  std::vector<std::string> placeholder_patterns;      // RE2 patterns of placeholder values
   // environment name -> path tokens that identify it (e.g. prod: [prod, production])
   std::map<std::string, std::vector<std::string>> environments;
   // "Now" for date checks (certificate expiry), Unix seconds; 0 = the clock.

@@ -55,16 +55,16 @@ class LintContext {
   const LintOptions& options() const { return options_; }
 
   struct Report {
-    std::string policy;           // GSP-...
+    std::string policy;  // GSP-...
     const ManifestFile* file = nullptr;
-    const YNode* at = nullptr;    // the key (or node) to point at
+    const YNode* at = nullptr;         // the key (or node) to point at
     const Resource* object = nullptr;  // for vigil.dev/ignore-<ID> and messages
     std::string message;
-    std::string discriminator;    // stable: "Secret/ns/name:data.password"
-    std::string key;              // key path ("data.password")
+    std::string discriminator;         // stable: "Secret/ns/name:data.password"
+    std::string key;                   // key path ("data.password")
     std::optional<Severity> severity;  // overrides the catalog default
     std::vector<RelatedLocation> related;
-    uint32_t line = 0;            // used when `at` is null (flat files)
+    uint32_t line = 0;  // used when `at` is null (flat files)
     uint32_t column = 0;
     uint32_t length = 0;
   };

@@ -18,8 +18,8 @@
 namespace vigil {
 namespace {
 
-const char* const kSelectors[] = {"unencrypted_suffix", "encrypted_suffix",
-                                  "unencrypted_regex",  "encrypted_regex",
+const char* const kSelectors[] = {"unencrypted_suffix",        "encrypted_suffix",
+                                  "unencrypted_regex",         "encrypted_regex",
                                   "unencrypted_comment_regex", "encrypted_comment_regex"};
 
 // --- recipients --------------------------------------------------------
@@ -90,8 +90,10 @@ void RuleGroupRecipients(const YNode& g, std::set<std::string>* out, int depth =
     const YNode* l = g.Get(key);
     if (l == nullptr || !l->IsSeq()) return;
     for (const auto& e : l->values) {
-      if (e.IsScalar()) out->insert(std::string(prefix) + e.value);
-      else if (!e.Str(field).empty()) out->insert(std::string(prefix) + e.Str(field));
+      if (e.IsScalar())
+        out->insert(std::string(prefix) + e.value);
+      else if (!e.Str(field).empty())
+        out->insert(std::string(prefix) + e.Str(field));
     }
   };
   list("kms", "arn", "kms:");
@@ -164,15 +166,15 @@ bool SameRecipient(const std::string& a, const std::string& b) {
 
 struct FileMeta {
   const ManifestFile* file = nullptr;
-  const YNode* sops = nullptr;       // YAML/JSON metadata map
-  const YNode* sops_key = nullptr;   // its key node
+  const YNode* sops = nullptr;              // YAML/JSON metadata map
+  const YNode* sops_key = nullptr;          // its key node
   std::map<std::string, std::string> flat;  // dotenv/INI: metadata key -> value
   std::map<std::string, uint32_t> flat_line;
   std::string selector_name, selector_value;  // the scope selector in effect
   int selectors = 0;
   std::set<std::string> recipients;
   int with_enc = 0;
-  uint32_t line = 1, column = 1;     // where to report file-level findings
+  uint32_t line = 1, column = 1;  // where to report file-level findings
 };
 
 FileMeta ReadMeta(const ManifestFile& f) {
@@ -204,10 +206,14 @@ FileMeta ReadMeta(const ManifestFile& f) {
         size_t n = std::strlen(s);
         return key.size() >= n && key.compare(key.size() - n, n, s) == 0;
       };
-      if (ends("__map_recipient")) m.recipients.insert("age:" + v);
-      else if (ends("__map_fp")) m.recipients.insert("pgp:" + Upper(v));
-      else if (ends("__map_arn")) m.recipients.insert("kms:" + v);
-      else if (ends("__map_resource_id")) m.recipients.insert("gcp:" + v);
+      if (ends("__map_recipient"))
+        m.recipients.insert("age:" + v);
+      else if (ends("__map_fp"))
+        m.recipients.insert("pgp:" + Upper(v));
+      else if (ends("__map_arn"))
+        m.recipients.insert("kms:" + v);
+      else if (ends("__map_resource_id"))
+        m.recipients.insert("gcp:" + v);
       if (ends("__map_enc") && !v.empty()) ++m.with_enc;
     }
     return m;
@@ -283,8 +289,8 @@ struct Scope {
   }
 };
 
-using LeafFn = std::function<void(const std::vector<std::string>& path, const YNode* key,
-                                  const YNode& value)>;
+using LeafFn =
+    std::function<void(const std::vector<std::string>& path, const YNode* key, const YNode& value)>;
 
 void WalkLeaves(const YNode& n, std::vector<std::string>* path, const YNode* key, const LeafFn& fn,
                 int depth) {
@@ -297,7 +303,8 @@ void WalkLeaves(const YNode& n, std::vector<std::string>* path, const YNode* key
       path->pop_back();
     }
   } else if (n.IsSeq()) {
-    for (const auto& v : n.values) WalkLeaves(v, path, key, fn, depth + 1);  // items inherit the key
+    for (const auto& v : n.values)
+      WalkLeaves(v, path, key, fn, depth + 1);  // items inherit the key
   } else if (n.IsScalar()) {
     fn(*path, key, n);
   }
@@ -338,21 +345,22 @@ std::vector<Leaf> Leaves(const ManifestFile& f) {
   }
   for (size_t d = 0; d < f.docs.size(); ++d) {
     std::vector<std::string> path;
-    WalkLeaves(f.docs[d].root, &path, nullptr,
-               [&](const std::vector<std::string>& p, const YNode* key, const YNode& v) {
-                 Leaf l;
-                 l.path = p;
-                 l.key = key;
-                 l.value = &v;
-                 l.text = v.value;
-                 l.doc = d;
-                 // Where a leaf without a key (a document that is a bare
-                 // scalar, a top-level list item) is reported.
-                 l.line = v.line;
-                 l.column = v.column;
-                 out.push_back(std::move(l));
-               },
-               0);
+    WalkLeaves(
+        f.docs[d].root, &path, nullptr,
+        [&](const std::vector<std::string>& p, const YNode* key, const YNode& v) {
+          Leaf l;
+          l.path = p;
+          l.key = key;
+          l.value = &v;
+          l.text = v.value;
+          l.doc = d;
+          // Where a leaf without a key (a document that is a bare
+          // scalar, a top-level list item) is reported.
+          l.line = v.line;
+          l.column = v.column;
+          out.push_back(std::move(l));
+        },
+        0);
   }
   return out;
 }
@@ -385,10 +393,13 @@ std::string CheckEncToken(std::string_view tok) {
   std::string bytes;
   if (!DecodeBase64Strict(f["data"], &bytes)) return "has data that is not base64";
   if (!DecodeBase64Strict(f["iv"], &bytes)) return "has an iv that is not base64";
-  if (bytes.size() != 32) return "has an iv of " + std::to_string(bytes.size()) + " bytes (expected 32)";
+  if (bytes.size() != 32)
+    return "has an iv of " + std::to_string(bytes.size()) + " bytes (expected 32)";
   if (!DecodeBase64Strict(f["tag"], &bytes)) return "has a tag that is not base64";
-  if (bytes.size() != 16) return "has a tag of " + std::to_string(bytes.size()) + " bytes (expected 16)";
-  static const std::set<std::string> kTypes = {"str", "int", "float", "bool", "bytes", "time", "comment"};
+  if (bytes.size() != 16)
+    return "has a tag of " + std::to_string(bytes.size()) + " bytes (expected 16)";
+  static const std::set<std::string> kTypes = {"str",   "int",  "float",  "bool",
+                                               "bytes", "time", "comment"};
   if (!kTypes.count(f["type"])) return "has unknown type '" + f["type"] + "'";
   return "";
 }
@@ -519,10 +530,12 @@ void CheckEncryptedFile(LintContext& ctx, const FileMeta& m) {
     if (should) {
       if (l.text.empty() || reported003 >= 50) continue;
       ++reported003;
-      LintContext::Report rep = FileReport(
-          "GSP-SOPS-003", m, l.key, keypath,
-          keypath + " is plain text in a SOPS-encrypted file although the file's " + scope.name +
-              " (" + scope.value + ") says it must be encrypted: partial plaintext or tampering; sops decrypt will fail the MAC");
+      LintContext::Report rep =
+          FileReport("GSP-SOPS-003", m, l.key, keypath,
+                     keypath + " is plain text in a SOPS-encrypted file although the file's " +
+                         scope.name + " (" + scope.value +
+                         ") says it must be encrypted: partial plaintext or tampering; sops "
+                         "decrypt will fail the MAC");
       if (!l.key) {
         rep.line = l.line;
         rep.column = l.column;
@@ -538,10 +551,10 @@ void CheckEncryptedFile(LintContext& ctx, const FileMeta& m) {
                              (l.path[0] == "data" || l.path[0] == "stringData");
     if ((IsCredentialKey(last) || in_secret_payload) && !ctx.IsPlaceholder(l.text) &&
         !IsTrivialValue(l.text)) {
-      LintContext::Report rep = FileReport(
-          "GSP-SOPS-010", m, l.key, keypath,
-          keypath + " looks like a credential but the file's " + scope.name + " (" + scope.value +
-              ") leaves it unencrypted");
+      LintContext::Report rep =
+          FileReport("GSP-SOPS-010", m, l.key, keypath,
+                     keypath + " looks like a credential but the file's " + scope.name + " (" +
+                         scope.value + ") leaves it unencrypted");
       if (!l.key) {
         rep.line = l.line;
         rep.column = l.column;
@@ -574,10 +587,11 @@ void CheckEncryptedFile(LintContext& ctx, const FileMeta& m) {
     if (bad.empty()) continue;
     std::string list;
     for (const auto& b : bad) list += (list.empty() ? "" : ", ") + b;
-    LintContext::Report rep = FileReport(
-        "GSP-SOPS-007", m, first, "doc" + std::to_string(d),
-        "Kubernetes manifest has " + list +
-            " encrypted; Flux (and kubectl) cannot identify the object. Encrypt only data/stringData (encrypted_regex: ^(data|stringData)$)");
+    LintContext::Report rep =
+        FileReport("GSP-SOPS-007", m, first, "doc" + std::to_string(d),
+                   "Kubernetes manifest has " + list +
+                       " encrypted; Flux (and kubectl) cannot identify the object. Encrypt only "
+                       "data/stringData (encrypted_regex: ^(data|stringData)$)");
     rep.object = ObjectAt(ctx, &f, d);
     ctx.Add(std::move(rep));
   }
@@ -592,10 +606,13 @@ void CheckMetadata(LintContext& ctx, const FileMeta& m) {
     auto it = m.flat.find(k);
     return it == m.flat.end() ? "" : it->second;
   };
-  auto keynode = [&](const char* k) -> const YNode* { return m.sops ? m.sops->KeyNode(k) : nullptr; };
+  auto keynode = [&](const char* k) -> const YNode* {
+    return m.sops ? m.sops->KeyNode(k) : nullptr;
+  };
   std::string mac = val("mac");
   if (mac.empty()) {
-    problems.emplace_back("no mac (the file's integrity cannot be checked; sops refuses to decrypt it)", nullptr);
+    problems.emplace_back(
+        "no mac (the file's integrity cannot be checked; sops refuses to decrypt it)", nullptr);
   } else if (!IsEncToken(mac)) {
     problems.emplace_back("mac is not an ENC[] value", keynode("mac"));
   }
@@ -606,24 +623,31 @@ void CheckMetadata(LintContext& ctx, const FileMeta& m) {
     problems.emplace_back("lastmodified is not RFC 3339", keynode("lastmodified"));
   }
   if (val("version").empty()) problems.emplace_back("no version", nullptr);
-  if (m.with_enc == 0) problems.emplace_back("no master key with an encrypted data key (enc)", nullptr);
-  if (m.selectors > 1) problems.emplace_back("more than one scope selector (a load error)", nullptr);
+  if (m.with_enc == 0)
+    problems.emplace_back("no master key with an encrypted data key (enc)", nullptr);
+  if (m.selectors > 1)
+    problems.emplace_back("more than one scope selector (a load error)", nullptr);
   std::string st = val("shamir_threshold");
   if (!st.empty()) {
     int groups = 0;
     if (m.sops) {
-      if (const YNode* kg = m.sops->Get("key_groups"); kg && kg->IsSeq()) groups = static_cast<int>(kg->size());
+      if (const YNode* kg = m.sops->Get("key_groups"); kg && kg->IsSeq())
+        groups = static_cast<int>(kg->size());
     }
     int t = std::atoi(st.c_str());
     if (t == 1 || t < 0 || (groups > 0 && t > groups)) {
-      problems.emplace_back("shamir_threshold " + st + " is not 0 or between 2 and the number of key groups",
-                            keynode("shamir_threshold"));
+      problems.emplace_back(
+          "shamir_threshold " + st + " is not 0 or between 2 and the number of key groups",
+          keynode("shamir_threshold"));
     }
   }
-  if (f.sops_doc > 0) problems.emplace_back("the sops block is not in the first document (SOPS reads it from there)", nullptr);
+  if (f.sops_doc > 0)
+    problems.emplace_back("the sops block is not in the first document (SOPS reads it from there)",
+                          nullptr);
   for (const auto& [what, at] : problems) {
-    LintContext::Report rep = FileReport("GSP-SOPS-005", m, at ? at : m.sops_key, "sops:" + what.substr(0, what.find(' ', 3)),
-                                         "Invalid SOPS metadata: " + what);
+    LintContext::Report rep =
+        FileReport("GSP-SOPS-005", m, at ? at : m.sops_key,
+                   "sops:" + what.substr(0, what.find(' ', 3)), "Invalid SOPS metadata: " + what);
     rep.discriminator = f.path + ":sops:" + what;
     ctx.Add(std::move(rep));
   }
@@ -654,14 +678,30 @@ void CheckConfigFile(LintContext& ctx, const ManifestFile& f) {
     return;
   }
   static const std::set<std::string> kTop = {"creation_rules", "destination_rules", "stores"};
-  static const std::set<std::string> kRule = {
-      "path_regex", "kms", "aws_profile", "age", "pgp", "gcp_kms", "hckms", "azure_keyvault",
-      "hc_vault_transit_uri", "key_groups", "shamir_threshold", "unencrypted_suffix",
-      "encrypted_suffix", "unencrypted_regex", "encrypted_regex", "unencrypted_comment_regex",
-      "encrypted_comment_regex", "mac_only_encrypted", "timeout", "plugins"};
-  static const std::set<std::string> kGroup = {"merge", "kms", "gcp_kms", "hckms", "azure_keyvault",
-                                               "hc_vault", "age", "pgp", "plugins"};
-  auto unknown = [&](const YNode& map, const std::set<std::string>& known, const std::string& where) {
+  static const std::set<std::string> kRule = {"path_regex",
+                                              "kms",
+                                              "aws_profile",
+                                              "age",
+                                              "pgp",
+                                              "gcp_kms",
+                                              "hckms",
+                                              "azure_keyvault",
+                                              "hc_vault_transit_uri",
+                                              "key_groups",
+                                              "shamir_threshold",
+                                              "unencrypted_suffix",
+                                              "encrypted_suffix",
+                                              "unencrypted_regex",
+                                              "encrypted_regex",
+                                              "unencrypted_comment_regex",
+                                              "encrypted_comment_regex",
+                                              "mac_only_encrypted",
+                                              "timeout",
+                                              "plugins"};
+  static const std::set<std::string> kGroup = {
+      "merge", "kms", "gcp_kms", "hckms", "azure_keyvault", "hc_vault", "age", "pgp", "plugins"};
+  auto unknown = [&](const YNode& map, const std::set<std::string>& known,
+                     const std::string& where) {
     for (size_t i = 0; i < map.keys.size(); ++i) {
       const YNode& k = map.keys[i];
       if (known.count(k.value)) continue;
@@ -669,15 +709,18 @@ void CheckConfigFile(LintContext& ctx, const ManifestFile& f) {
         // A top-level list that only holds YAML anchors (`keys: [&admin age1...]`)
         // is a common idiom: SOPS ignores it and the rules alias its entries.
         size_t end = i + 1 < map.keys.size() ? map.keys[i + 1].offset : f.raw.size();
-        if (end > k.offset && f.raw.substr(k.offset, end - k.offset).find('&') != std::string::npos) continue;
+        if (end > k.offset && f.raw.substr(k.offset, end - k.offset).find('&') != std::string::npos)
+          continue;
       }
       std::string fixed = k.value;
       for (char& c : fixed) {
         if (c == '-') c = '_';
       }
-      std::string hint = known.count(fixed) && fixed != k.value ? " (did you mean " + fixed + "?)" : "";
+      std::string hint =
+          known.count(fixed) && fixed != k.value ? " (did you mean " + fixed + "?)" : "";
       report(&k, where + k.value,
-             "unknown key '" + k.value + "' in " + (where.empty() ? "the SOPS config" : where.substr(0, where.size() - 1)) + hint +
+             "unknown key '" + k.value + "' in " +
+                 (where.empty() ? "the SOPS config" : where.substr(0, where.size() - 1)) + hint +
                  "; SOPS ignores unknown keys silently, so this setting has no effect");
     }
   };
@@ -701,7 +744,8 @@ void CheckConfigFile(LintContext& ctx, const ManifestFile& f) {
     if (sel > 1) {
       report(&r, where + "selectors",
              "creation rule " + std::to_string(i) +
-                 " sets more than one of the scope selectors (encrypted_regex, unencrypted_suffix, ...); SOPS refuses it");
+                 " sets more than one of the scope selectors (encrypted_regex, unencrypted_suffix, "
+                 "...); SOPS refuses it");
     }
     for (const char* k : {"path_regex", "unencrypted_regex", "encrypted_regex",
                           "unencrypted_comment_regex", "encrypted_comment_regex"}) {
@@ -709,18 +753,21 @@ void CheckConfigFile(LintContext& ctx, const ManifestFile& f) {
       if (v.empty()) continue;
       re2::RE2 re(v, re2::RE2::Quiet);
       if (!re.ok()) {
-        report(r.KeyNode(k), where + k, std::string(k) + " of creation rule " + std::to_string(i) +
-                                            " is not a valid RE2 regex: " + re.error());
+        report(r.KeyNode(k), where + k,
+               std::string(k) + " of creation rule " + std::to_string(i) +
+                   " is not a valid RE2 regex: " + re.error());
       }
     }
     if (catch_all_seen) {
       report(r.KeyNode("path_regex") ? r.KeyNode("path_regex") : &r, where + "unreachable",
-             "creation rule " + std::to_string(i) + " is unreachable: an earlier rule has no path_regex and matches every file");
+             "creation rule " + std::to_string(i) +
+                 " is unreachable: an earlier rule has no path_regex and matches every file");
     }
     if (r.Str("path_regex").empty()) catch_all_seen = true;
     if (const YNode* kg = r.Get("key_groups"); kg && kg->IsSeq()) {
       for (size_t g = 0; g < kg->values.size(); ++g) {
-        if (kg->values[g].IsMap()) unknown(kg->values[g], kGroup, where + "key_groups[" + std::to_string(g) + "].");
+        if (kg->values[g].IsMap())
+          unknown(kg->values[g], kGroup, where + "key_groups[" + std::to_string(g) + "].");
       }
     }
   }
@@ -738,7 +785,8 @@ void CheckPosture(LintContext& ctx, const ManifestFile& f, const YNode& r, size_
     if (k.rfind("age:", 0) != 0 && k.rfind("pgp:", 0) != 0) managed = true;
   }
   if (!rec.empty() && !managed) {
-    reasons.push_back("only local age/PGP recipients (no KMS or Key Vault key protects the data key)");
+    reasons.push_back(
+        "only local age/PGP recipients (no KMS or Key Vault key protects the data key)");
   }
   if (rec.size() == 1) reasons.push_back("a single recipient and no recovery key");
   if (reasons.empty()) return;
@@ -765,17 +813,18 @@ std::string PlainPayload(const LintContext& ctx, const ManifestFile& f, const Ru
     if (!rule.has_path && !secret) continue;
     std::vector<std::string> path;
     std::string found;
-    WalkLeaves(root, &path, nullptr,
-               [&](const std::vector<std::string>& p, const YNode*, const YNode& v) {
-                 if (!found.empty() || v.IsNull() || ctx.IsPlaceholder(v.value)) return;
-                 if (secret && (p.empty() || (p[0] != "data" && p[0] != "stringData"))) return;
-                 std::string decoded;
-                 if (secret && p[0] == "data" &&
-                     (!DecodeBase64Strict(v.value, &decoded) || ctx.IsPlaceholder(decoded)))
-                   return;
-                 if (scope.ShouldEncrypt(p)) found = JoinKeys(p);
-               },
-               0);
+    WalkLeaves(
+        root, &path, nullptr,
+        [&](const std::vector<std::string>& p, const YNode*, const YNode& v) {
+          if (!found.empty() || v.IsNull() || ctx.IsPlaceholder(v.value)) return;
+          if (secret && (p.empty() || (p[0] != "data" && p[0] != "stringData"))) return;
+          std::string decoded;
+          if (secret && p[0] == "data" &&
+              (!DecodeBase64Strict(v.value, &decoded) || ctx.IsPlaceholder(decoded)))
+            return;
+          if (scope.ShouldEncrypt(p)) found = JoinKeys(p);
+        },
+        0);
     if (!found.empty()) return found;
   }
   if (rule.has_path) {
@@ -798,7 +847,8 @@ void RunSopsPolicies(LintContext& ctx) {
       if (base == ".sops.yaml") {
         configs.emplace(fp.get(), ReadConfig(*fp));
         if (!fp->docs.empty()) {
-          if (const YNode* rules = fp->docs[0].root.Get("creation_rules"); rules && rules->IsSeq()) {
+          if (const YNode* rules = fp->docs[0].root.Get("creation_rules");
+              rules && rules->IsSeq()) {
             for (size_t i = 0; i < rules->values.size(); ++i) {
               if (rules->values[i].IsMap()) CheckPosture(ctx, *fp, rules->values[i], i);
             }
@@ -820,11 +870,15 @@ void RunSopsPolicies(LintContext& ctx) {
       CheckEncryptedFile(ctx, m);
       if (f.from_history) continue;
       if (rule == nullptr) {
-        LintContext::Report rep = FileReport(
-            "GSP-SOPS-002", m, m.sops_key, "creation_rule",
-            cfg ? "No creation_rule of " + cfg->file->path + " matches this encrypted file: sops edits and updatekeys fail (\"no matching creation rules found\")"
-                : "No .sops.yaml above this encrypted file: re-encryption and edits depend on keys passed by hand");
-        if (cfg) rep.related.push_back(LintContext::Related(cfg->file, nullptr, "nearest SOPS config"));
+        LintContext::Report rep =
+            FileReport("GSP-SOPS-002", m, m.sops_key, "creation_rule",
+                       cfg ? "No creation_rule of " + cfg->file->path +
+                                 " matches this encrypted file: sops edits and updatekeys fail "
+                                 "(\"no matching creation rules found\")"
+                           : "No .sops.yaml above this encrypted file: re-encryption and edits "
+                             "depend on keys passed by hand");
+        if (cfg)
+          rep.related.push_back(LintContext::Related(cfg->file, nullptr, "nearest SOPS config"));
         ctx.Add(std::move(rep));
       } else {
         // SOPS-006: recipients and scope vs the rule.
@@ -857,19 +911,24 @@ void RunSopsPolicies(LintContext& ctx) {
             for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
             return s;
           };
-          if (!missing.empty()) msg += "recipients of the rule missing from the file: " + join(missing);
-          if (!extra.empty()) msg += std::string(msg.empty() ? "" : "; ") + "recipients in the file the rule no longer lists (they can still decrypt): " + join(extra);
+          if (!missing.empty())
+            msg += "recipients of the rule missing from the file: " + join(missing);
+          if (!extra.empty())
+            msg += std::string(msg.empty() ? "" : "; ") +
+                   "recipients in the file the rule no longer lists (they can still decrypt): " +
+                   join(extra);
           msg += " (run sops updatekeys)";
         }
         if (rsel != fsel || rval != fval) {
-          msg += std::string(msg.empty() ? "" : "; ") + "scope differs: the rule says " + rsel + " " + rval +
-                 ", the file was encrypted with " + fsel + " " + fval;
+          msg += std::string(msg.empty() ? "" : "; ") + "scope differs: the rule says " + rsel +
+                 " " + rval + ", the file was encrypted with " + fsel + " " + fval;
         }
         if (!msg.empty()) {
           LintContext::Report rep = FileReport("GSP-SOPS-006", m, m.sops_key, "drift",
                                                "Drift from " + cfg->file->path + " creation rule " +
                                                    std::to_string(rule->index) + ": " + msg);
-          rep.related.push_back(LintContext::Related(cfg->file, rule->key, "matching creation rule"));
+          rep.related.push_back(
+              LintContext::Related(cfg->file, rule->key, "matching creation rule"));
           ctx.Add(std::move(rep));
         }
       }
@@ -896,7 +955,8 @@ void RunSopsPolicies(LintContext& ctx) {
     }
     rep.key = payload;
     rep.discriminator = f.path;
-    rep.message = "This file matches " + std::string(rule->has_path ? "path_regex of " : "the catch-all ") +
+    rep.message = "This file matches " +
+                  std::string(rule->has_path ? "path_regex of " : "the catch-all ") +
                   "creation rule " + std::to_string(rule->index) + " in " + cfg->file->path +
                   " but is not SOPS-encrypted (" + payload + " is clear text)";
     rep.related.push_back(LintContext::Related(cfg->file, rule->key, "creation rule"));

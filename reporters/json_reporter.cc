@@ -257,7 +257,8 @@ class JsonReporter : public Reporter {
     // The secrets to scrub from error messages (collected only when there
     // are errors: a set of every finding's secret).
     std::vector<std::string> secrets;
-    if (!report.errors.empty() && !options.show_secrets) secrets = report::CollectSecrets(report.findings);
+    if (!report.errors.empty() && !options.show_secrets)
+      secrets = report::CollectSecrets(report.findings);
     w.Key("errors");
     w.OpenArray();
     for (const ScanError& e : report.errors) {

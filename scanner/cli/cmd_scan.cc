@@ -1,8 +1,8 @@
 // vigil scan / vigil lint: the commands that run the pipeline.
-#include <CLI/CLI.hpp>
 #include <signal.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -37,19 +37,20 @@ void InstallSignalHandlers() {
   signal(SIGPIPE, SIG_IGN);
 }
 
-
 }  // namespace
 
 Result<ScanExecution> ExecuteScan(ScanFlags& f, bool lint_only) {
   InstallSignalHandlers();
   ScanExecution ex;
   if (f.paths.empty()) f.paths.push_back(".");
-  int git_modes = (f.history ? 1 : 0) + (!f.range.empty() ? 1 : 0) + (!f.since_commit.empty() ? 1 : 0) +
-                  (f.staged ? 1 : 0);
-  if (git_modes > 1) return Status::Error("--history, --range, --since-commit and --staged exclude each other");
+  int git_modes = (f.history ? 1 : 0) + (!f.range.empty() ? 1 : 0) +
+                  (!f.since_commit.empty() ? 1 : 0) + (f.staged ? 1 : 0);
+  if (git_modes > 1)
+    return Status::Error("--history, --range, --since-commit and --staged exclude each other");
   if (git_modes && f.paths.size() > 1) return Status::Error("git modes take one repository path");
   if (f.history || !f.range.empty() || !f.since_commit.empty()) {
-    if (lint_only) return Status::Error("vigil lint works on a tree: use vigil scan for history and ranges");
+    if (lint_only)
+      return Status::Error("vigil lint works on a tree: use vigil scan for history and ranges");
   }
 
   // Configuration.
@@ -66,7 +67,9 @@ Result<ScanExecution> ExecuteScan(ScanFlags& f, bool lint_only) {
   ex.fail_on = config.fail_on.value_or(Severity::kLow);
   if (!f.fail_on.empty()) {
     auto s = ParseSeverity(f.fail_on);
-    if (!s) return Status::Error("--fail-on: unknown severity `" + f.fail_on + "` (info, low, medium, high, critical)");
+    if (!s)
+      return Status::Error("--fail-on: unknown severity `" + f.fail_on +
+                           "` (info, low, medium, high, critical)");
     ex.fail_on = *s;
   }
   uint64_t max_size = config.max_file_size.value_or(10ull << 20);
@@ -78,11 +81,13 @@ Result<ScanExecution> ExecuteScan(ScanFlags& f, bool lint_only) {
 
   // Baseline: --baseline wins over the configuration's `baseline:`.
   std::set<std::string> baseline;
-  std::string baseline_path = f.no_baseline ? "" : (f.baseline.empty() ? config.baseline : f.baseline);
+  std::string baseline_path =
+      f.no_baseline ? "" : (f.baseline.empty() ? config.baseline : f.baseline);
   if (!baseline_path.empty() && f.baseline.empty() && !config.path.empty()) {
     // A baseline named in .vigil.yaml is relative to that file.
     std::filesystem::path p(baseline_path);
-    if (p.is_relative()) baseline_path = (std::filesystem::path(config.path).parent_path() / p).string();
+    if (p.is_relative())
+      baseline_path = (std::filesystem::path(config.path).parent_path() / p).string();
   }
   if (!baseline_path.empty()) {
     auto b = LoadBaseline(baseline_path);
@@ -251,7 +256,8 @@ int Run(ScanFlags& f, bool lint_only) {
   ropts.show_secrets = f.show_secrets;
   ropts.show_suppressed = f.show_suppressed;
   bool to_stdout = f.output.empty() || f.output == "-";
-  ropts.color = f.color == "always" || (f.color == "auto" && to_stdout && isatty(1) && !getenv("NO_COLOR"));
+  ropts.color =
+      f.color == "always" || (f.color == "auto" && to_stdout && isatty(1) && !getenv("NO_COLOR"));
   // Per-item problems go to stderr once, unless the text report on stdout
   // already lists them.
   bool text_on_stdout = f.format == "text" && to_stdout;
@@ -259,8 +265,8 @@ int Run(ScanFlags& f, bool lint_only) {
     for (const auto& e : ex.report.errors) {
       if (e.warning && f.quiet) continue;
       std::cerr << "vigil: " << (e.warning ? "note: " : "error: ") << e.path
-                << (e.line ? ":" + std::to_string(e.line) : "") << (e.path.empty() ? "" : ": ") << e.message
-                << "\n";
+                << (e.line ? ":" + std::to_string(e.line) : "") << (e.path.empty() ? "" : ": ")
+                << e.message << "\n";
     }
   }
   if (Status s = WriteReport(ex.report, f.format, ropts, f.output); !s.ok()) {
@@ -276,25 +282,33 @@ void AddScanFlags(CLI::App* cmd, ScanFlags& f, bool lint_only) {
   cmd->add_option("paths", f.paths, "Files or directories to scan (default: .; - for stdin)");
   cmd->add_option("-f,--format", f.format, "Output format: text, json, sarif, github, markdown")
       ->check(CLI::IsMember({"text", "json", "sarif", "github", "markdown"}));
-  cmd->add_option("-o,--output", f.output, "Write the report to FILE (atomically) instead of stdout");
+  cmd->add_option("-o,--output", f.output,
+                  "Write the report to FILE (atomically) instead of stdout");
   cmd->add_flag("--show-secrets", f.show_secrets, "Print secrets in clear (redacted by default)");
   cmd->add_flag("--show-suppressed", f.show_suppressed, "List suppressed findings too");
-  cmd->add_option("--fail-on", f.fail_on, "Exit 1 when a finding is at or above this severity (default: low)");
-  cmd->add_option("-c,--config", f.config, "Configuration file (default: .vigil.yaml found upwards)");
+  cmd->add_option("--fail-on", f.fail_on,
+                  "Exit 1 when a finding is at or above this severity (default: low)");
+  cmd->add_option("-c,--config", f.config,
+                  "Configuration file (default: .vigil.yaml found upwards)");
   cmd->add_flag("--no-config", f.no_config, "Ignore .vigil.yaml");
-  cmd->add_flag("--include-ignored,--no-ignore", f.include_ignored, "Also scan files .gitignore excludes");
-  cmd->add_option("--max-file-size", f.max_file_size, "Skip (and report) larger files (default: 10MB)");
+  cmd->add_flag("--include-ignored,--no-ignore", f.include_ignored,
+                "Also scan files .gitignore excludes");
+  cmd->add_option("--max-file-size", f.max_file_size,
+                  "Skip (and report) larger files (default: 10MB)");
   cmd->add_option("-j,--threads", f.threads, "Worker threads (default: all cores)");
   cmd->add_option("--baseline", f.baseline, "Suppress the findings recorded in this baseline file");
   cmd->add_flag("--no-baseline", f.no_baseline, "Ignore the baseline named in .vigil.yaml");
   cmd->add_flag("-q,--quiet", f.quiet, "No progress display and no notes on stderr");
   cmd->add_option("--timeout", f.timeout, "Stop after SECONDS with partial results (exit 2)");
-  cmd->add_option("--color", f.color, "auto, always or never")->check(CLI::IsMember({"auto", "always", "never"}));
+  cmd->add_option("--color", f.color, "auto, always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
   cmd->add_option("--stdin-name", f.stdin_name, "Path to report for stdin input");
   cmd->add_flag("--staged", f.staged, "Scan the staged changes (the pre-commit view)");
   if (lint_only) return;
   cmd->add_option("--rules", f.rules.rules_dir, "Directory of extra rule files (add or override)");
-  cmd->add_flag("--no-cache", [&f](int64_t) { f.rules.use_cache = false; }, "Do not use the compiled-rule cache");
+  cmd->add_flag(
+      "--no-cache", [&f](int64_t) { f.rules.use_cache = false; },
+      "Do not use the compiled-rule cache");
   cmd->add_flag("--history", f.history, "Scan every blob in the git history (all refs)");
   cmd->add_flag("--all-objects", f.all_objects, "With --history: also unreachable objects");
   cmd->add_option("--range", f.range, "Scan the blobs added by the commits in BASE..HEAD");

@@ -1,21 +1,21 @@
 // Hyperscan and RE2 are used here and nowhere else.
 #include "scanner/match/matcher.h"
 
+#include <fcntl.h>
 #include <hs/hs.h>
 #include <re2/re2.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
-#include <mutex>
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "scanner/match/filters.h"
 #include "scanner/match/validators.h"
@@ -191,8 +191,8 @@ bool LoadCached(const std::string& path, RuleDatabase::Impl* impl) {
   if (hs_serialized_database_size(file.bytes().data(), file.bytes().size(), &size) != HS_SUCCESS ||
       size == 0)
     return false;
-  void* mem = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
-                   -1, 0);
+  void* mem = mmap(nullptr, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
   if (mem == MAP_FAILED) return false;
   auto* db = static_cast<hs_database_t*>(mem);
   if (hs_deserialize_database_at(file.bytes().data(), file.bytes().size(), db) != HS_SUCCESS) {
@@ -325,7 +325,8 @@ std::string ToLower(std::string_view s) {
 
 std::string RuleDatabase::DefaultCacheDir() {
   if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/vigil";
-  if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.cache/vigil";
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return std::string(home) + "/.cache/vigil";
   return "";
 }
 
@@ -345,7 +346,6 @@ std::string RulesCacheKey(const std::vector<RuleFileText>& files) {
   snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;
 }
-
 
 // Temporary file and rename: concurrent runs never read a half-written file.
 void WriteFileAtomically(const std::string& dir, const std::string& path, std::string_view bytes) {
@@ -368,8 +368,8 @@ void WriteFileAtomically(const std::string& dir, const std::string& path, std::s
 
 }  // namespace
 
-Result<std::shared_ptr<const RuleDatabase>> RuleDatabase::Load(const std::vector<RuleFileText>& files,
-                                                               const CompileOptions& options) {
+Result<std::shared_ptr<const RuleDatabase>> RuleDatabase::Load(
+    const std::vector<RuleFileText>& files, const CompileOptions& options) {
   std::vector<Rule> rules;
   bool cached = false;
   std::string path;
@@ -448,7 +448,8 @@ Result<std::shared_ptr<const RuleDatabase>> RuleDatabase::Build(std::vector<Rule
     std::vector<const char*> exprs;
     std::vector<unsigned> flags, ids;
     for (size_t i = 0; i < rules.size(); ++i) {
-      exprs.push_back(rules[i].prefilter.empty() ? rules[i].pattern.c_str() : rules[i].prefilter.c_str());
+      exprs.push_back(rules[i].prefilter.empty() ? rules[i].pattern.c_str()
+                                                 : rules[i].prefilter.c_str());
       flags.push_back(0);
       ids.push_back(static_cast<unsigned>(i));
     }
@@ -487,7 +488,8 @@ bool AcceptSecret(const Rule& rule, std::string_view secret, std::string* valida
   if (rule.min_entropy > 0 && ShannonEntropy(secret) < rule.min_entropy) return false;
   // A catch-all rule does not report what a specific rule's validator
   // already rejected: a ghp_/npm_ token with a bad checksum is not a token.
-  if (std::find(rule.tags.begin(), rule.tags.end(), "generic") != rule.tags.end() && secret.size() == 40) {
+  if (std::find(rule.tags.begin(), rule.tags.end(), "generic") != rule.tags.end() &&
+      secret.size() == 40) {
     for (std::string_view prefix : {"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "npm_"}) {
       if (secret.substr(0, 4) == prefix && !ValidTokenChecksum(secret, prefix)) return false;
     }
@@ -500,15 +502,15 @@ bool AcceptSecret(const Rule& rule, std::string_view secret, std::string* valida
 
 struct Matcher::State {
   hs_scratch_t* scratch = nullptr;
-  std::vector<uint64_t> last_end;   // per rule: end of the last candidate handled
-  std::vector<uint32_t> touched;    // rules whose last_end is set
+  std::vector<uint64_t> last_end;  // per rule: end of the last candidate handled
+  std::vector<uint32_t> touched;   // rules whose last_end is set
   std::string_view data;
   std::vector<RawMatch>* out = nullptr;
   size_t max_matches = 0;
   const RuleDatabase* db = nullptr;
   std::vector<re2::StringPiece> groups;
   std::vector<re2::StringPiece> wider;  // groups of a widened window
-  std::string lower;  // KeywordNear's buffer
+  std::string lower;                    // KeywordNear's buffer
   ~State() {
     if (scratch) hs_free_scratch(scratch);
   }
@@ -539,7 +541,8 @@ bool KeywordNear(const std::vector<std::string>& kws, int last, std::string_view
     const char* base = text.data();
     const char* p = base;
     const char* stop = base + text.size();
-    while ((p = static_cast<const char*>(memchr(p, last, static_cast<size_t>(stop - p)))) != nullptr) {
+    while ((p = static_cast<const char*>(memchr(p, last, static_cast<size_t>(stop - p)))) !=
+           nullptr) {
       size_t have = static_cast<size_t>(p - base) + 1;
       for (const auto& k : kws) {
         if (k.size() > have) continue;
@@ -547,7 +550,8 @@ bool KeywordNear(const std::vector<std::string>& kws, int last, std::string_view
         size_t i = 0;
         for (; i < k.size(); ++i) {
           unsigned char c = static_cast<unsigned char>(q[i]);
-          if ((c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c) != static_cast<unsigned char>(k[i])) break;
+          if ((c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c) != static_cast<unsigned char>(k[i]))
+            break;
         }
         if (i == k.size()) return true;
       }
@@ -592,7 +596,8 @@ int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
   }
   // A keyword must occur within 128 bytes before the match or in it; the
   // match lies in [lo, hi], so no keyword in [lo - 128, hi] means no match.
-  if (!KeywordNear(impl.keywords_lower[id], impl.keyword_last[id], st->data, lo, hi, &st->lower)) return 0;
+  if (!KeywordNear(impl.keywords_lower[id], impl.keyword_last[id], st->data, lo, hi, &st->lower))
+    return 0;
   const RE2& re = impl.Get(id);
   if (!re.ok()) {
     last = to;
@@ -613,8 +618,8 @@ int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
   // the candidates Hyperscan reports further along the same value are
   // covered by `last` instead of each paying a search of its own.
   for (uint64_t grow = std::max<uint64_t>(hi - lo, kLookahead);
-       st->groups[0].data() + st->groups[0].size() == st->data.data() + hi && hi < st->data.size() &&
-       hi - lo < kMaxWindow;
+       st->groups[0].data() + st->groups[0].size() == st->data.data() + hi &&
+       hi < st->data.size() && hi - lo < kMaxWindow;
        grow *= 2) {
     uint64_t from = st->groups[0].data() - st->data.data();
     hi = std::min<uint64_t>({st->data.size(), hi + grow, lo + kMaxWindow});
@@ -622,7 +627,8 @@ int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
     st->wider.resize(ngroups);
     // (An end-of-text assertion can make the wider text match differently
     // or not at all from this start: then the narrower match stands.)
-    if (!re.Match(wider, from - lo, wider.size(), RE2::ANCHOR_START, st->wider.data(), ngroups)) break;
+    if (!re.Match(wider, from - lo, wider.size(), RE2::ANCHOR_START, st->wider.data(), ngroups))
+      break;
     st->groups.swap(st->wider);
   }
   const re2::StringPiece& whole = st->groups[0];
@@ -634,7 +640,9 @@ int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
   if (sec.data() == nullptr) return 0;
   uint64_t s_start = sec.data() - st->data.data();
   uint64_t s_end = s_start + sec.size();
-  if (!KeywordNear(impl.keywords_lower[id], impl.keyword_last[id], st->data, start, end, &st->lower)) return 0;
+  if (!KeywordNear(impl.keywords_lower[id], impl.keyword_last[id], st->data, start, end,
+                   &st->lower))
+    return 0;
   std::string validation;
   if (!AcceptSecret(rule, st->data.substr(s_start, s_end - s_start), &validation)) return 0;
   RawMatch m;

@@ -4,10 +4,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cinttypes>
-#include <cstdio>
 #include <chrono>
+#include <cinttypes>
 #include <condition_variable>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <filesystem>
@@ -52,7 +52,8 @@ struct CompiledAllowlist {
   std::string Allows(const Finding& f, const std::string& rel_path) const {
     if (!paths.empty() && paths.Matches(rel_path)) return "allowlist: path";
     for (const auto& re : regexes) {
-      if (re->ok() && !f.secret.empty() && RE2::PartialMatch(f.secret, *re)) return "allowlist: regex";
+      if (re->ok() && !f.secret.empty() && RE2::PartialMatch(f.secret, *re))
+        return "allowlist: regex";
     }
     if (!stopwords.empty() && !f.secret.empty()) {
       std::string s = Lower(f.secret);
@@ -132,11 +133,13 @@ struct WorkerResult {
 // scanned. One repository discovery per directory with findings.
 class FingerprintPath {
  public:
-  FingerprintPath(bool filesystem_paths, const std::vector<std::string>& roots) : fs_(filesystem_paths) {
+  FingerprintPath(bool filesystem_paths, const std::vector<std::string>& roots)
+      : fs_(filesystem_paths) {
     if (!fs_) return;
     for (const auto& r : roots) {
       std::error_code ec;
-      std::filesystem::path p = std::filesystem::weakly_canonical(std::filesystem::absolute(r, ec), ec);
+      std::filesystem::path p =
+          std::filesystem::weakly_canonical(std::filesystem::absolute(r, ec), ec);
       if (ec) continue;
       if (!std::filesystem::is_directory(p, ec)) p = p.parent_path();
       roots_.push_back(p);
@@ -174,7 +177,8 @@ class FingerprintPath {
     fs::path dir = fs::weakly_canonical(abs.parent_path(), ec);
     if (ec) return out;
     auto it = workdirs_.find(dir.string());
-    if (it == workdirs_.end()) it = workdirs_.emplace(dir.string(), RepositoryWorkdir(dir.string())).first;
+    if (it == workdirs_.end())
+      it = workdirs_.emplace(dir.string(), RepositoryWorkdir(dir.string())).first;
     std::vector<fs::path> bases;
     if (!it->second.empty()) bases.push_back(fs::path(it->second).lexically_normal().parent_path());
     for (const auto& r : roots_) bases.push_back(r);
@@ -229,7 +233,8 @@ constexpr uint32_t kMaxValueLines = 5000;
 
 std::string_view TrimView(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -248,7 +253,8 @@ size_t CountOf(std::string_view s, std::string_view what) {
 // The text of `line` without a trailing YAML/shell comment (` #...`).
 std::string_view WithoutHashComment(std::string_view line) {
   for (size_t i = 0; i < line.size(); ++i) {
-    if (line[i] == '#' && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t')) return line.substr(0, i);
+    if (line[i] == '#' && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t'))
+      return line.substr(0, i);
   }
   return line;
 }
@@ -259,7 +265,9 @@ size_t BlockScalarIndent(std::string_view line) {
   std::string_view s = TrimView(WithoutHashComment(line));
   // Header: [|>] then optional indentation and chomping indicators.
   size_t h = s.size();
-  while (h > 0 && (std::isdigit(static_cast<unsigned char>(s[h - 1])) || s[h - 1] == '-' || s[h - 1] == '+')) --h;
+  while (h > 0 &&
+         (std::isdigit(static_cast<unsigned char>(s[h - 1])) || s[h - 1] == '-' || s[h - 1] == '+'))
+    --h;
   if (h == 0 || (s[h - 1] != '|' && s[h - 1] != '>')) return std::string_view::npos;
   std::string_view before = TrimView(s.substr(0, h - 1));
   size_t indent = IndentOf(line);
@@ -272,7 +280,8 @@ size_t BlockScalarIndent(std::string_view line) {
     }
     return k;
   }
-  if (before == "-" || (before.back() == '-' && TrimView(before.substr(0, before.size() - 1)).empty())) {
+  if (before == "-" ||
+      (before.back() == '-' && TrimView(before.substr(0, before.size() - 1)).empty())) {
     return indent;  // `- |`: a sequence entry
   }
   return std::string_view::npos;
@@ -288,7 +297,8 @@ std::string_view HeredocWord(std::string_view line) {
     char quote = 0;
     if (q < line.size() && (line[q] == '\'' || line[q] == '"')) quote = line[q++];
     size_t w = q;
-    while (q < line.size() && (std::isalnum(static_cast<unsigned char>(line[q])) || line[q] == '_')) ++q;
+    while (q < line.size() && (std::isalnum(static_cast<unsigned char>(line[q])) || line[q] == '_'))
+      ++q;
     if (q == w || std::isdigit(static_cast<unsigned char>(line[w]))) continue;
     if (quote && (q >= line.size() || line[q] != quote)) continue;
     return line.substr(w, q - w);
@@ -310,8 +320,8 @@ uint32_t MultiLineValueEnd(const LineIndex& lines, uint32_t start) {
     }
     return 0;
   };
-  if (size_t b = first.find("-----BEGIN "); b != std::string_view::npos &&
-                                             first.find("-----END ", b) == std::string_view::npos) {
+  if (size_t b = first.find("-----BEGIN ");
+      b != std::string_view::npos && first.find("-----END ", b) == std::string_view::npos) {
     if (uint32_t e = until("-----END "); e) return e;
   }
   if (size_t base = BlockScalarIndent(first); base != std::string_view::npos) {
@@ -353,7 +363,8 @@ std::vector<std::pair<uint32_t, std::string>> FindIgnoreMarkers(std::string_view
   // and this runs over every byte scanned.
   auto find = [&](size_t from) -> size_t {
     if (from >= data.size()) return std::string_view::npos;
-    const void* hit = memmem(data.data() + from, data.size() - from, kMarker.data(), kMarker.size());
+    const void* hit =
+        memmem(data.data() + from, data.size() - from, kMarker.data(), kMarker.size());
     return hit ? static_cast<const char*>(hit) - data.data() : std::string_view::npos;
   };
   size_t pos = find(0);
@@ -370,8 +381,8 @@ std::vector<std::pair<uint32_t, std::string>> FindIgnoreMarkers(std::string_view
       size_t q = p + 1;
       while (true) {
         size_t w = q;
-        while (q < data.size() && (std::isalnum(static_cast<unsigned char>(data[q])) || data[q] == '-' ||
-                                   data[q] == '_'))
+        while (q < data.size() && (std::isalnum(static_cast<unsigned char>(data[q])) ||
+                                   data[q] == '-' || data[q] == '_'))
           ++q;
         if (q > w) rules.emplace_back(data.substr(w, q - w));
         if (q + 1 < data.size() && data[q] == ',' && data[q + 1] != ' ' && data[q + 1] != '\n') {
@@ -411,9 +422,8 @@ std::string FormatProgressLine(const ProgressCounts& c) {
     line += "ETA --";
   } else {
     uint64_t left = c.blobs_total - std::min(c.blobs_scanned, c.blobs_total);
-    auto eta = static_cast<uint64_t>(c.seconds * static_cast<double>(left) /
-                                         static_cast<double>(c.blobs_scanned) +
-                                     0.5);
+    auto eta = static_cast<uint64_t>(
+        c.seconds * static_cast<double>(left) / static_cast<double>(c.blobs_scanned) + 0.5);
     if (eta >= 3600) {
       std::snprintf(buf, sizeof buf, "ETA %" PRIu64 "h%02" PRIu64 "m", eta / 3600, eta / 60 % 60);
     } else if (eta >= 60) {
@@ -447,8 +457,9 @@ ScanOutcome RunScan(Source& source, const std::vector<Inspector*>& inspectors,
   if (cfg) (void)exclude.Add(cfg->exclude);
   RelativePath relative(cfg, source.Mode() == "working-tree");
 
-  int threads = options.threads > 0 ? options.threads
-                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int threads = options.threads > 0
+                    ? options.threads
+                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   threads = std::max(1, threads);
   // Workers scan while the source is still enumerating (a history source
   // hands over each tree level's blobs as soon as the level is read).
@@ -462,8 +473,8 @@ ScanOutcome RunScan(Source& source, const std::vector<Inspector*>& inspectors,
                       : Clock::time_point::max();
   std::vector<WorkerResult> results(threads);
 
-  const bool wants_context =
-      std::any_of(inspectors.begin(), inspectors.end(), [](const Inspector* in) { return in->WantsContext(); });
+  const bool wants_context = std::any_of(inspectors.begin(), inspectors.end(),
+                                         [](const Inspector* in) { return in->WantsContext(); });
   auto work = [&](int t) {
     WorkerResult& res = results[t];
     std::unique_ptr<SourceReader> reader = source.NewReader();
@@ -568,7 +579,8 @@ ScanOutcome RunScan(Source& source, const std::vector<Inspector*>& inspectors,
       if (in->WantsContext() && in->WantsContextBytes(item.path)) return false;
     }
     if (path_only_workers.empty()) {
-      for (Inspector* in : inspectors) path_only_workers.push_back(in->WantsContext() ? in->NewWorker() : nullptr);
+      for (Inspector* in : inspectors)
+        path_only_workers.push_back(in->WantsContext() ? in->NewWorker() : nullptr);
     }
     BlobRef peer{item.path, {}, item.from_history, true, true};
     for (auto& w : path_only_workers) {
@@ -670,14 +682,17 @@ ScanOutcome RunScan(Source& source, const std::vector<Inspector*>& inspectors,
   for (auto& f : outcome.findings) {
     if (disabled.count(f.rule_id)) continue;
     if (cfg) {
-      if (auto it = cfg->severity.find(f.rule_id); it != cfg->severity.end()) f.severity = it->second;
+      if (auto it = cfg->severity.find(f.rule_id); it != cfg->severity.end())
+        f.severity = it->second;
     }
-    f.fingerprint = Fingerprint(f, f.commit_path.empty() ? fingerprint_path(f.location.path) : f.commit_path);
+    f.fingerprint =
+        Fingerprint(f, f.commit_path.empty() ? fingerprint_path(f.location.path) : f.commit_path);
     if (f.kind != FindingKind::kNotice) {
       std::string rel = relative(f.location.path);
       std::string why = global.Allows(f, rel);
       if (why.empty()) {
-        if (auto it = per_rule.find(f.rule_id); it != per_rule.end()) why = it->second.Allows(f, rel);
+        if (auto it = per_rule.find(f.rule_id); it != per_rule.end())
+          why = it->second.Allows(f, rel);
       }
       if (!why.empty()) continue;  // allowlisted: not a finding at all
       if (auto it = markers.find(f.location.path); it != markers.end()) {
@@ -686,7 +701,8 @@ ScanOutcome RunScan(Source& source, const std::vector<Inspector*>& inspectors,
         // (`vigil:ignore gsp-plain-001`).
         std::string id = Lower(f.rule_id);
         for (const auto& [line, rule] : it->second) {
-          if ((line == f.location.line || line + 1 == f.location.line) && (rule.empty() || Lower(rule) == id)) {
+          if ((line == f.location.line || line + 1 == f.location.line) &&
+              (rule.empty() || Lower(rule) == id)) {
             f.suppressed = true;
             f.suppression = "inline vigil:ignore";
             break;

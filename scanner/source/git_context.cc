@@ -43,8 +43,8 @@ void EmitTreeContext(git_repository* repo, const git_tree* tree,
         auto* w = static_cast<Walk*>(payload);
         if (git_tree_entry_type(e) != GIT_OBJECT_BLOB) return 0;
         std::string path = std::string(root) + git_tree_entry_name(e);
-        EmitContextItem(path.c_str(), *git_tree_entry_id(e), git_tree_entry_filemode(e), 0, *w->changed,
-                        w->max_size, *w->emit);
+        EmitContextItem(path.c_str(), *git_tree_entry_id(e), git_tree_entry_filemode(e), 0,
+                        *w->changed, w->max_size, *w->emit);
         return 0;
       },
       &walk);
@@ -61,8 +61,8 @@ void WorktreeStats::Init(git_repository* repo, git_index* index, const std::stri
   index_mtime_ns_ = static_cast<uint32_t>(st.st_mtim.tv_nsec);
   // Attributes (eol, filters such as git-crypt or LFS, working-tree-encoding)
   // can make a working file differ from its blob: then always read blobs.
-  std::vector<std::string> attribute_files{std::string(git_repository_path(repo)) + "info/attributes",
-                                           "/etc/gitattributes"};
+  std::vector<std::string> attribute_files{
+      std::string(git_repository_path(repo)) + "info/attributes", "/etc/gitattributes"};
   if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg) {
     attribute_files.push_back(std::string(xdg) + "/git/attributes");
   } else if (const char* home = std::getenv("HOME"); home && *home) {
@@ -82,7 +82,8 @@ void WorktreeStats::Init(git_repository* repo, git_index* index, const std::stri
       on = v != "false" && v != "0" && v != "no" && v != "off" && !v.empty();
     }
     git_buf_dispose(&value);
-    if (git_config_get_string_buf(&value, raw_cfg, "core.attributesfile") == 0 && value.ptr && *value.ptr) {
+    if (git_config_get_string_buf(&value, raw_cfg, "core.attributesfile") == 0 && value.ptr &&
+        *value.ptr) {
       on = true;
     }
     git_buf_dispose(&value);
@@ -96,7 +97,8 @@ void WorktreeStats::Init(git_repository* repo, git_index* index, const std::stri
     if (e == nullptr || e->path == nullptr) continue;
     std::string_view p = e->path;
     path_bytes += p.size();
-    if (p == ".gitattributes" || (p.size() > 14 && p.substr(p.size() - 15) == "/.gitattributes")) return;
+    if (p == ".gitattributes" || (p.size() > 14 && p.substr(p.size() - 15) == "/.gitattributes"))
+      return;
   }
   paths_.clear();
   slots_.clear();
@@ -109,7 +111,8 @@ void WorktreeStats::Init(git_repository* repo, git_index* index, const std::stri
 void WorktreeStats::Add(const git_index_entry& e) {
   if (!enabled_ || e.path == nullptr) return;
   if ((e.flags & GIT_INDEX_ENTRY_VALID) != 0) return;  // assume-unchanged: stat data not kept
-  if ((e.flags_extended & (GIT_INDEX_ENTRY_SKIP_WORKTREE | GIT_INDEX_ENTRY_INTENT_TO_ADD)) != 0) return;
+  if ((e.flags_extended & (GIT_INDEX_ENTRY_SKIP_WORKTREE | GIT_INDEX_ENTRY_INTENT_TO_ADD)) != 0)
+    return;
   // Racily clean: written in the same instant as the index (or after), the
   // file may have changed without its stat data showing it.
   if (e.mtime.seconds > index_mtime_s_ ||
@@ -150,7 +153,9 @@ const WorktreeStats::Entry* WorktreeStats::Find(std::string_view path) const {
 
 StagedReader::StagedReader(std::string git_dir, uint64_t max_file_size,
                            std::shared_ptr<const WorktreeStats> stats)
-    : blobs_(std::move(git_dir), nullptr, max_file_size), max_file_size_(max_file_size), stats_(std::move(stats)) {}
+    : blobs_(std::move(git_dir), nullptr, max_file_size),
+      max_file_size_(max_file_size),
+      stats_(std::move(stats)) {}
 
 Status StagedReader::Read(const WorkItem& item, BlobData* out) {
   if (item.context && stats_ && stats_->enabled() && ReadWorktree(item, out)) return Status::Ok();
@@ -166,7 +171,8 @@ bool StagedReader::ReadWorktree(const WorkItem& item, BlobData* out) {
   struct stat st;
   bool same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
               static_cast<uint64_t>(st.st_size) <= max_file_size_ &&
-              static_cast<uint32_t>(st.st_size) == e->size && static_cast<uint32_t>(st.st_ino) == e->ino &&
+              static_cast<uint32_t>(st.st_size) == e->size &&
+              static_cast<uint32_t>(st.st_ino) == e->ino &&
               static_cast<uint32_t>(st.st_mtim.tv_sec) == static_cast<uint32_t>(e->mtime_s) &&
               static_cast<uint32_t>(st.st_mtim.tv_nsec) == e->mtime_ns &&
               static_cast<uint32_t>(st.st_ctim.tv_sec) == static_cast<uint32_t>(e->ctime_s) &&

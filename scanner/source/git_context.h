@@ -80,9 +80,9 @@ class WorktreeStats {
   std::string_view PathOf(const Slot& s) const {
     return std::string_view(paths_).substr(s.offset, s.length);
   }
-  std::string paths_;         // every recorded path, back to back
-  std::vector<Slot> slots_;   // in Add order
-  bool sorted_ = true;        // slots_ strictly ascending by path (Add order was the index's)
+  std::string paths_;        // every recorded path, back to back
+  std::vector<Slot> slots_;  // in Add order
+  bool sorted_ = true;       // slots_ strictly ascending by path (Add order was the index's)
 };
 
 // A reader for staged scans: a context item listed in `stats` is read from

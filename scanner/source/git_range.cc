@@ -31,7 +31,8 @@ struct RangeSpec {
 // "A..B" (B defaults to HEAD), or a single ref meaning "REF..HEAD".
 Result<RangeSpec> ParseRange(const std::string& range) {
   if (range.find("...") != std::string::npos) {
-    return Status::Error("range '" + range + "': symmetric ranges (A...B) are not supported; use A..B");
+    return Status::Error("range '" + range +
+                         "': symmetric ranges (A...B) are not supported; use A..B");
   }
   size_t dots = range.find("..");
   RangeSpec spec;
@@ -249,8 +250,7 @@ Status GitRangeSource::Enumerate(const std::function<void(WorkItem)>& emit,
   }
   if (submodules > 0) {
     errors->push_back({first_submodule, 0,
-                       std::to_string(submodules) +
-                           " submodule change(s) (gitlinks) not descended",
+                       std::to_string(submodules) + " submodule change(s) (gitlinks) not descended",
                        true});
   }
   // Context: the tip's other files, as the staged scan's index (only when

@@ -16,10 +16,10 @@
 // index's stat data says the file is the staged blob (git_context.h).
 #include <cstdio>
 #include <cstdlib>
-#include <string_view>
-#include <vector>
 #include <set>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "scanner/source/git_context.h"
 #include "scanner/source/git_internal.h"
@@ -145,7 +145,8 @@ class IndexTreeDiff {
       buffer.append(reinterpret_cast<const char*>(id->id), GIT_OID_RAWSZ);
       children.push_back(c);
     }
-    if (git_odb_hash(&dirs_[self].id, buffer.data(), buffer.size(), GIT_OBJECT_TREE) != 0) ok_ = false;
+    if (git_odb_hash(&dirs_[self].id, buffer.data(), buffer.size(), GIT_OBJECT_TREE) != 0)
+      ok_ = false;
     dirs_[self].children = std::move(children);
     return self;
   }
@@ -220,7 +221,8 @@ class GitStagedSource : public Source {
         if (wd) path = std::string(wd) + path;
       }
       if (git_index_open(&raw_index, path.c_str()) != 0)
-        return Status::Error(LastError("cannot read the index named by GIT_INDEX_FILE (" + path + ")"));
+        return Status::Error(
+            LastError("cannot read the index named by GIT_INDEX_FILE (" + path + ")"));
     } else if (git_repository_index(&raw_index, repo) != 0) {
       return Status::Error(LastError("cannot read the index"));
     }
@@ -303,13 +305,16 @@ class GitStagedSource : public Source {
     // Unchanged entries whose working file still has the index's stat data
     // are read from the working tree (no inflating); the table is complete
     // before the first context item is handed to a reader.
-    size_t entries = changed.empty() || !options_.context.value_or(true) ? 0 : git_index_entrycount(raw_index);
+    size_t entries =
+        changed.empty() || !options_.context.value_or(true) ? 0 : git_index_entrycount(raw_index);
     if (entries > 0) {
       const char* index_path = git_index_path(raw_index);
       stats_->Init(repo, raw_index, index_path ? index_path : "");
       for (size_t i = 0; i < entries && stats_->enabled(); ++i) {
         const git_index_entry* e = git_index_get_byindex(raw_index, i);
-        if (e == nullptr || e->path == nullptr || GIT_INDEX_ENTRY_STAGE(e) != 0 || changed.count(e->path)) continue;
+        if (e == nullptr || e->path == nullptr || GIT_INDEX_ENTRY_STAGE(e) != 0 ||
+            changed.count(e->path))
+          continue;
         stats_->Add(*e);
       }
     }

@@ -3,10 +3,9 @@
 // sanitizers (asan preset) catch undefined behaviour, the assertions the rest.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "policies/linter.h"
@@ -40,9 +39,9 @@ TEST(FuzzRegression, ReportersWriteAnyDurationWithoutUndefinedBehaviour) {
 // fuzz_config: std::stoull threw std::out_of_range out of ParseConfig (only
 // YAML exceptions are caught) for a size with too many digits.
 TEST(FuzzRegression, ConfigSizeOverflowIsAStatus) {
-  for (const char* text : {"max-file-size: 99999999999999999999999\n",
-                           "max-file-size: 18446744073709551616\n",
-                           "max-file-size: 99999999999999G\n"}) {
+  for (const char* text :
+       {"max-file-size: 99999999999999999999999\n", "max-file-size: 18446744073709551616\n",
+        "max-file-size: 99999999999999G\n"}) {
     SCOPED_TRACE(text);
     Result<Config> cfg = Status::Error("unset");
     EXPECT_NO_THROW(cfg = ParseConfig(text, ".vigil.yaml"));
@@ -57,9 +56,13 @@ TEST(FuzzRegression, ConfigSizeOverflowIsAStatus) {
 TEST(FuzzRegression, SopsLeafWithoutAKeyIsReportedAtItsOwnPosition) {
   const std::string text =
       "data:\n"
-      "  password: ENC[AES256_GCM,data:Zm9vYmFy,iv:MTIzNDU2Nzg5MDEyMzQ1Ng==,tag:MTIzNDU2Nzg5MDEyMzQ1Ng==,type:str]\n"
+      "  password: "
+      "ENC[AES256_GCM,data:Zm9vYmFy,iv:MTIzNDU2Nzg5MDEyMzQ1Ng==,tag:MTIzNDU2Nzg5MDEyMzQ1Ng==,type:"
+      "str]\n"
       "sops:\n  age: []\n  lastmodified: \"2024-01-01T00:00:00Z\"\n"
-      "  mac: ENC[AES256_GCM,data:Zm9vYmFy,iv:MTIzNDU2Nzg5MDEyMzQ1Ng==,tag:MTIzNDU2Nzg5MDEyMzQ1Ng==,type:str]\n"
+      "  mac: "
+      "ENC[AES256_GCM,data:Zm9vYmFy,iv:MTIzNDU2Nzg5MDEyMzQ1Ng==,tag:MTIzNDU2Nzg5MDEyMzQ1Ng==,type:"
+      "str]\n"
       "  version: 3.8.1\n---\nplain-scalar-document\n---\n- ENC[AES256_GCM,data:bad]\n";
   std::vector<ScanError> errors;
   auto findings = LintInMemory({{"clusters/prod/secret.enc.yaml", text}}, {}, &errors);

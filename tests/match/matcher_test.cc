@@ -1,9 +1,10 @@
+#include "scanner/match/matcher.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
 #include "scanner/match/filters.h"
-#include "scanner/match/matcher.h"
 #include "scanner/match/rules_check.h"
 #include "scanner/match/validators.h"
 
@@ -43,12 +44,11 @@ TEST(BuiltinRules, EveryExampleAndNegativeExamplePasses) {
   EXPECT_GE(rep.negative_examples, rep.rules);
 }
 
-TEST(BuiltinRules, AtLeast150RulesWithUniqueIds) {
-  EXPECT_GE(Builtin()->rules().size(), 150u);
-}
+TEST(BuiltinRules, AtLeast150RulesWithUniqueIds) { EXPECT_GE(Builtin()->rules().size(), 150u); }
 
 TEST(Matcher, ExtractsSecretAndExactSpan) {
-  std::string text = "line one\nexport GITHUB_TOKEN=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 # ci\n";
+  std::string text =
+      "line one\nexport GITHUB_TOKEN=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 # ci\n";
   Matcher m(Builtin());
   std::vector<RawMatch> out;
   ASSERT_TRUE(m.Scan(text, &out).ok());
@@ -64,12 +64,14 @@ TEST(Matcher, ExtractsSecretAndExactSpan) {
 }
 
 TEST(Matcher, ChecksumFailureIsDropped) {
-  EXPECT_TRUE(SecretsFound("ghp_Ky9Pf34qY6Nb3wWD25RQ4F5ZR3qa7y3gm1IM", "github-pat-classic").empty());
+  EXPECT_TRUE(
+      SecretsFound("ghp_Ky9Pf34qY6Nb3wWD25RQ4F5ZR3qa7y3gm1IM", "github-pat-classic").empty());
 }
 
 TEST(Matcher, FindsManyTokensInOneBlob) {
   std::string text;
-  for (int i = 0; i < 50; ++i) text += "t" + std::to_string(i) + ": 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\n";
+  for (int i = 0; i < 50; ++i)
+    text += "t" + std::to_string(i) + ": 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\n";
   EXPECT_EQ(SecretsFound(text, "github-pat-classic").size(), 50u);
 }
 
@@ -95,7 +97,8 @@ TEST(RuleLoading, BadPatternNamesRuleAndFile) {
 TEST(RuleLoading, HyperscanOnlyRejectionIsReported) {
   // RE2 accepts \C-free syntax that Hyperscan rejects: an empty-matching pattern.
   std::vector<Rule> rules;
-  ASSERT_TRUE(ParseRulesYaml("rules:\n  - id: empty-rule\n    pattern: 'a*'\n", "x.yaml", &rules).ok());
+  ASSERT_TRUE(
+      ParseRulesYaml("rules:\n  - id: empty-rule\n    pattern: 'a*'\n", "x.yaml", &rules).ok());
   CompileOptions co;
   co.use_cache = false;
   auto r = RuleDatabase::Build(rules, co);
@@ -116,8 +119,10 @@ TEST(RuleLoading, UnknownKeyAndMalformedYamlAreErrorsWithLine) {
 
 TEST(RuleLoading, ValidateRejectsDuplicateAndNonKebabIds) {
   std::vector<Rule> rules;
-  ASSERT_TRUE(ParseRulesYaml("rules:\n  - {id: dup-id, pattern: 'abcd'}\n  - {id: dup-id, pattern: 'efgh'}\n",
-                             "d.yaml", &rules).ok());
+  ASSERT_TRUE(ParseRulesYaml(
+                  "rules:\n  - {id: dup-id, pattern: 'abcd'}\n  - {id: dup-id, pattern: 'efgh'}\n",
+                  "d.yaml", &rules)
+                  .ok());
   EXPECT_FALSE(ValidateRules(rules).ok());
   rules.clear();
   ASSERT_TRUE(ParseRulesYaml("rules:\n  - {id: Bad_Id, pattern: 'abcd'}\n", "d.yaml", &rules).ok());
@@ -129,8 +134,10 @@ TEST(RuleLoading, RulesDirOverridesBuiltinById) {
   std::filesystem::create_directories(dir);
   {
     FILE* f = fopen((dir / "mine.yaml").c_str(), "w");
-    fputs("provider: Mine\nrules:\n  - id: github-pat-classic\n    pattern: '(ghp_[A-Z]{4})'\n"
-          "  - id: acme-token\n    pattern: '(acme_[a-z0-9]{12})'\n", f);
+    fputs(
+        "provider: Mine\nrules:\n  - id: github-pat-classic\n    pattern: '(ghp_[A-Z]{4})'\n"
+        "  - id: acme-token\n    pattern: '(acme_[a-z0-9]{12})'\n",
+        f);
     fclose(f);
   }
   std::vector<Rule> rules;
@@ -166,7 +173,8 @@ std::vector<std::string> FoundWith(const std::string& pattern, const std::string
   std::vector<RawMatch> out;
   EXPECT_TRUE(m.Scan(text, &out).ok());
   std::vector<std::string> found;
-  for (const auto& x : out) found.emplace_back(text.substr(x.secret_start, x.secret_end - x.secret_start));
+  for (const auto& x : out)
+    found.emplace_back(text.substr(x.secret_start, x.secret_end - x.secret_start));
   return found;
 }
 
@@ -197,7 +205,8 @@ TEST(Matcher, PrefilterTailCheckFindsWhatTheFullPatternFinds) {
       "key=ABCDEFGHIJ secret=KLMNOPQRST key=abc",
       "a pwd=hunter pwd=x\npwd=longenough",
       std::string(200, 'a') + "password: \"Fa11Back!Value\"" + std::string(300, ' '),
-      "TOKEN = abc1def\ntoken=abcdefghijklmnopqrstuvwxyz0123456789\ntoken:  9\ntoken=abcdefghij1klmnopqrst",
+      "TOKEN = abc1def\ntoken=abcdefghijklmnopqrstuvwxyz0123456789\ntoken:  "
+      "9\ntoken=abcdefghij1klmnopqrst",
   };
   for (const auto& c : cases) {
     for (const auto& t : texts) {
@@ -261,12 +270,16 @@ TEST(Matcher, KeywordsSharingALastByteAreFoundCaseInsensitively) {
   const std::vector<std::string> shared = {"server=", "user id="};  // both end with '='
   const std::vector<std::string> mixed = {"server=", "user id"};    // general search
   const std::vector<std::string> texts = {
-      "SERVER=db;pwd=abcd1234",          "User ID=app;pwd=abcd1234",
-      "pwd=abcd1234",                    "server db;pwd=abcd1234",
+      "SERVER=db;pwd=abcd1234",
+      "User ID=app;pwd=abcd1234",
+      "pwd=abcd1234",
+      "server db;pwd=abcd1234",
       "user id=" + std::string(300, ' ') + "pwd=abcd1234",
-      "=;pwd=abcd1234;Server=",          "er=pwd=abcd1234",
+      "=;pwd=abcd1234;Server=",
+      "er=pwd=abcd1234",
   };
-  const std::vector<size_t> expected = {1, 1, 0, 0, 0, 0, 0};  // a keyword after the match does not count
+  const std::vector<size_t> expected = {1, 1, 0, 0,
+                                        0, 0, 0};  // a keyword after the match does not count
   for (size_t i = 0; i < texts.size(); ++i) {
     EXPECT_EQ(found(shared, texts[i]), expected[i]) << texts[i];
     if (texts[i].find("User ID=") == std::string::npos) {
@@ -317,7 +330,8 @@ TEST(Filters, Placeholders) {
 
 TEST(Filters, EncryptedValuesAndDigests) {
   EXPECT_TRUE(IsEncryptedOrDigest("ENC[AES256_GCM,data:Zm9v,iv:YmFy,tag:YmF6,type:str]"));
-  EXPECT_TRUE(IsEncryptedOrDigest("sha256:0d5c4a1e2f8b9c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d"));
+  EXPECT_TRUE(IsEncryptedOrDigest(
+      "sha256:0d5c4a1e2f8b9c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d"));
   EXPECT_TRUE(IsEncryptedOrDigest("sha512-abcdef"));
   // SealedSecret ciphertext: 2-byte length 0x0200 (512) then 512+ bytes.
   std::string raw;
@@ -345,15 +359,18 @@ TEST(Validators, GithubChecksumAndCrc) {
   EXPECT_EQ(Crc32("123456789"), 0xCBF43926u);
   EXPECT_TRUE(ValidTokenChecksum("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", "ghp_"));
   EXPECT_FALSE(ValidTokenChecksum("ghp_Ky9Pf34qY6Nb3wWD25RQ4F5ZR3qa7y3gm1IM", "ghp_"));
-  EXPECT_EQ(RunValidator("npm-checksum", "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"), Verdict::kValid);
+  EXPECT_EQ(RunValidator("npm-checksum", "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"),
+            Verdict::kValid);
   EXPECT_EQ(RunValidator("no-such-validator", "x"), Verdict::kUnknown);
 }
 
 TEST(Validators, JwtStructure) {
   // {"alg":"HS256","typ":"JWT"}.{"sub":"1234"}.sig
-  EXPECT_EQ(RunValidator("jwt", "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJl"),
-            Verdict::kValid);
-  EXPECT_EQ(RunValidator("jwt", "eyJub3QiOiJhIGp3dCJ9.eyJzdWIiOiIxMjM0In0.c2ln"), Verdict::kInvalid);
+  EXPECT_EQ(
+      RunValidator("jwt", "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJl"),
+      Verdict::kValid);
+  EXPECT_EQ(RunValidator("jwt", "eyJub3QiOiJhIGp3dCJ9.eyJzdWIiOiIxMjM0In0.c2ln"),
+            Verdict::kInvalid);
 }
 
 }  // namespace

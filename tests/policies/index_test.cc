@@ -1,11 +1,12 @@
 // The YAML tree and the resource index: documents, Lists, JSON, line and
 // column of keys, limits (alias bombs, deep nesting), template skipping, and
 // namespace resolution through kustomize and Flux.
+#include "policies/index.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "policies/index.h"
 #include "policies/yaml_tree.h"
 #include "tests/policies/lint_helpers.h"
 
@@ -30,7 +31,8 @@ TEST(YamlTree, MultiDocumentWithMarks) {
 TEST(YamlTree, JsonAndQuotedScalars) {
   std::vector<YDocument> docs;
   uint32_t line = 0;
-  std::string json = "{\n  \"kind\": \"List\",\n  \"items\": [\n    {\"kind\": \"Secret\", \"a\": null}\n  ]\n}\n";
+  std::string json =
+      "{\n  \"kind\": \"List\",\n  \"items\": [\n    {\"kind\": \"Secret\", \"a\": null}\n  ]\n}\n";
   ASSERT_TRUE(ParseYaml(json, &docs, &line).ok());
   ASSERT_EQ(docs.size(), 1u);
   const YNode* items = docs[0].root.Get("items");
@@ -87,7 +89,8 @@ TEST(YamlTree, GarbageNeverThrows) {
 TEST(Linter, TemplatesAreSkippedWithOneNotice) {
   auto r = Lint({{"chart/templates/secret.yaml",
                   "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}\n"
-                  "data:\n  {{- range $k, $v := .Values.secrets }}\n  {{ $k }}: {{ $v | b64enc }}\n  {{- end }}\n"},
+                  "data:\n  {{- range $k, $v := .Values.secrets }}\n  {{ $k }}: {{ $v | b64enc "
+                  "}}\n  {{- end }}\n"},
                  {"docs/snippet.yaml", "{% raw %}\napiVersion: v1\nkind: Secret\n{% endraw %}\n"}});
   ASSERT_EQ(r.errors.size(), 2u);
   for (const auto& e : r.errors) {
@@ -118,7 +121,9 @@ TEST(Linter, FindingPointsAtTheKeyAndHidesTheValue) {
 
 TEST(Linter, OptionsDisableOverrideAndPlaceholders) {
   std::map<std::string, std::string> files = {
-      {"s.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: vault:secret/db#pw\n"}};
+      {"s.yaml",
+       "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: "
+       "vault:secret/db#pw\n"}};
   EXPECT_EQ(Lint(files).Of("GSP-PLAIN-001").size(), 1u);
   LintOptions disabled;
   disabled.disabled = {"GSP-PLAIN-001"};
@@ -133,26 +138,31 @@ TEST(Linter, OptionsDisableOverrideAndPlaceholders) {
 }
 
 TEST(Linter, IgnoreAnnotationSuppressesOnePolicyOnOneObject) {
-  auto r = Lint({{"s.yaml",
-                  "apiVersion: v1\nkind: Secret\nmetadata:\n  name: a\n  namespace: x\n  annotations:\n"
-                  "    vigil.dev/ignore-GSP-PLAIN-001: \"demo values\"\nstringData:\n  password: Hunter2-Pr0d-X\n"
-                  "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: b\n  namespace: x\n"
-                  "stringData:\n  password: Hunter2-Pr0d-X\n"}});
+  auto r =
+      Lint({{"s.yaml",
+             "apiVersion: v1\nkind: Secret\nmetadata:\n  name: a\n  namespace: x\n  annotations:\n"
+             "    vigil.dev/ignore-GSP-PLAIN-001: \"demo values\"\nstringData:\n  password: "
+             "Hunter2-Pr0d-X\n"
+             "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: b\n  namespace: x\n"
+             "stringData:\n  password: Hunter2-Pr0d-X\n"}});
   int suppressed = 0, active = 0;
   for (const auto& f : r.findings) {
     if (f.rule_id != "GSP-PLAIN-001") continue;
     (f.suppressed ? suppressed : active)++;
-    if (f.suppressed) { EXPECT_NE(f.suppression.find("demo values"), std::string::npos); }
+    if (f.suppressed) {
+      EXPECT_NE(f.suppression.find("demo values"), std::string::npos);
+    }
   }
   EXPECT_EQ(suppressed, 1);
   EXPECT_EQ(active, 1);
 }
 
 TEST(Linter, ListsAndJsonManifests) {
-  auto r = Lint({{"list.json",
-                  "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [\n"
-                  "  {\"apiVersion\": \"v1\", \"kind\": \"Secret\", \"metadata\": {\"name\": \"a\"},\n"
-                  "   \"stringData\": {\"token\": \"Hunter2-Pr0d-X\"}}]}\n"}});
+  auto r =
+      Lint({{"list.json",
+             "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [\n"
+             "  {\"apiVersion\": \"v1\", \"kind\": \"Secret\", \"metadata\": {\"name\": \"a\"},\n"
+             "   \"stringData\": {\"token\": \"Hunter2-Pr0d-X\"}}]}\n"}});
   auto f = r.Of("GSP-PLAIN-001");
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0]->location.line, 3u);
@@ -162,8 +172,21 @@ TEST(Linter, ListsAndJsonManifests) {
 // "xxxx" is not a placeholder.
 TEST(Linter, CiphertextIsNeverAPlaceholder) {
   auto r = Lint({{"s.yaml",
-                  "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: a\n  namespace: x\n"
-                  "spec:\n  encryptedData:\n    p: AgD4/YXZ9A9Y+EqRHjGRVMn/J6ussTTjEKzUgHP90nZkGlznuSZQox8mSqhqqecABaRHMdMWBk+xF+aqtlR3XMWdcg0Mp6Tc+HgEfuRYMxWyAdIe4nF2MDunxTdq3+4mcVA4VUgn2rq4jHrsDZA0PsWyx9C7BSkVDNLwVBQ/g45F8d+FcOpFSin+CZJPr8oY/NUJ0S9xZoPQ5A4VCx1hmc6tr0FIZtfu7W4R45Qx/s5foc98AsJ3MzfkglFSt7BYZKtSC/sEiXuQUUhxwePXBMnwM2JqupOS5EyAYRZWsL4TR79RGbngNoZ5YPAGYiSVtehO5DdL/wU3al2fNJ+/7k9p6zSJKRHywbRgwTQ7zUCSl8CnNNejV00fXFVwpBKHzgRHSXdkcO8wD1lQVyTUsSmYf7KNmL8nXFHiA8uK1cu4EglTLYTxbOsNHOPGPhers2RNegHjEXCjhof3WI5040/D5yzx8Dk7cUcAnMzXBUDLZknJRDX37RDiQ0CORvxNXYtdUZpaCyJbCe6WA5sDgl6xVquRqVyfM1Iy0PEvlFgl2kbLvDKF7hSGmvIJtKi2k7G5Ccjdc5DHFhma6H+sRWCOtQzjKpWIrWh9C55gkeSJipd16qfQIdRxRIKRy0sBDsmw3RjCgrkdVkkqisECBWCmM7OxEnSeblIxxxxJpR8TSoOJF74gmDl6LuwOuIiNzgLDnDyVhX2vEnffuuHioGEpEX2AMxLMdjY=\n"}});
+                  "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: a\n  "
+                  "namespace: x\n"
+                  "spec:\n  encryptedData:\n    p: "
+                  "AgD4/YXZ9A9Y+EqRHjGRVMn/"
+                  "J6ussTTjEKzUgHP90nZkGlznuSZQox8mSqhqqecABaRHMdMWBk+xF+aqtlR3XMWdcg0Mp6Tc+"
+                  "HgEfuRYMxWyAdIe4nF2MDunxTdq3+4mcVA4VUgn2rq4jHrsDZA0PsWyx9C7BSkVDNLwVBQ/"
+                  "g45F8d+FcOpFSin+CZJPr8oY/NUJ0S9xZoPQ5A4VCx1hmc6tr0FIZtfu7W4R45Qx/"
+                  "s5foc98AsJ3MzfkglFSt7BYZKtSC/"
+                  "sEiXuQUUhxwePXBMnwM2JqupOS5EyAYRZWsL4TR79RGbngNoZ5YPAGYiSVtehO5DdL/wU3al2fNJ+/"
+                  "7k9p6zSJKRHywbRgwTQ7zUCSl8CnNNejV00fXFVwpBKHzgRHSXdkcO8wD1lQVyTUsSmYf7KNmL8nXFHi"
+                  "A8uK1cu4EglTLYTxbOsNHOPGPhers2RNegHjEXCjhof3WI5040/"
+                  "D5yzx8Dk7cUcAnMzXBUDLZknJRDX37RDiQ0CORvxNXYtdUZpaCyJbCe6WA5sDgl6xVquRqVyfM1Iy0PE"
+                  "vlFgl2kbLvDKF7hSGmvIJtKi2k7G5Ccjdc5DHFhma6H+"
+                  "sRWCOtQzjKpWIrWh9C55gkeSJipd16qfQIdRxRIKRy0sBDsmw3RjCgrkdVkkqisECBWCmM7OxEnSeblI"
+                  "xxxxJpR8TSoOJF74gmDl6LuwOuIiNzgLDnDyVhX2vEnffuuHioGEpEX2AMxLMdjY=\n"}});
   EXPECT_TRUE(r.Of("GSP-SEALED-002").empty());
 }
 
@@ -192,7 +215,8 @@ class IndexTest : public ::testing::Test {
 
 TEST_F(IndexTest, KustomizeOuterNamespaceWinsAndPrefixesStack) {
   Add("base/kustomization.yaml", "namespace: base-ns\nnamePrefix: app-\nresources:\n  - cm.yaml\n");
-  Add("base/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  namespace: orig\n");
+  Add("base/cm.yaml",
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  namespace: orig\n");
   Add("overlays/prod/kustomization.yaml",
       "namespace: prod\nnameSuffix: -v2\nresources:\n  - ../../base\n  - ns.yaml\n");
   Add("overlays/prod/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\n");
@@ -276,7 +300,7 @@ TEST(IndexPaths, ExistenceDirectoriesAndMarkers) {
   EXPECT_TRUE(index.DirExists("apps/web"));
   EXPECT_TRUE(index.DirExists("apps/web-b"));
   EXPECT_TRUE(index.DirExists("z"));
-  EXPECT_FALSE(index.DirExists("apps/we"));            // a prefix of a name is not a directory
+  EXPECT_FALSE(index.DirExists("apps/we"));             // a prefix of a name is not a directory
   EXPECT_FALSE(index.DirExists("apps/web/plain.env"));  // a file is not a directory
   EXPECT_FALSE(index.DirExists("other"));
   EXPECT_TRUE(index.PathHasSopsMarkers("apps/web/sealed.env"));
@@ -296,7 +320,7 @@ TEST(IndexPaths, NotesAfterAQueryAndDuplicates) {
   index.NoteUnreadPath("b/unread.env", false);
   index.NoteUnreadPath("b/unread.env", false);  // a second unread note changes nothing
   index.NotePath("a/read.env", true, false);
-  index.NoteUnreadPath("a/read.env", false);    // an unread note never hides what was read
+  index.NoteUnreadPath("a/read.env", false);  // an unread note never hides what was read
   index.SetMarkerProbe([](std::string_view) { return true; });
   EXPECT_TRUE(index.PathHasSopsMarkers("a/read.env"));
   // Reading an unread path later (the linter's on-demand context) replaces
@@ -321,11 +345,14 @@ TEST(IndexPaths, ManyPathsInAnyOrder) {
   ResourceIndex index;
   // Reverse order, as concurrent workers may note them.
   for (int i = 9999; i >= 0; --i) {
-    index.NoteUnreadPath("svc" + std::to_string(i % 100) + "/f" + std::to_string(i) + ".txt", false);
+    index.NoteUnreadPath("svc" + std::to_string(i % 100) + "/f" + std::to_string(i) + ".txt",
+                         false);
   }
   index.SetMarkerProbe([](std::string_view p) { return p == "svc7/f1007.txt"; });
   for (int i = 0; i < 10000; i += 997) {
-    EXPECT_TRUE(index.PathExists("svc" + std::to_string(i % 100) + "/f" + std::to_string(i) + ".txt")) << i;
+    EXPECT_TRUE(
+        index.PathExists("svc" + std::to_string(i % 100) + "/f" + std::to_string(i) + ".txt"))
+        << i;
   }
   EXPECT_FALSE(index.PathExists("svc7/f1008.txt"));
   EXPECT_TRUE(index.DirExists("svc99"));

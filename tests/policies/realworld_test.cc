@@ -26,9 +26,9 @@ TEST(RealWorld, DISABLED_Dump) {
   std::map<std::string, int> counts;
   for (const auto& f : RealWorld().findings) {
     ++counts[f.rule_id];
-    printf("%s %s %s:%u:%u %s%s\n", f.rule_id.c_str(), std::string(SeverityName(f.severity)).c_str(),
-           f.location.path.c_str(), f.location.line, f.location.column, f.message.c_str(),
-           f.suppressed ? " [suppressed]" : "");
+    printf("%s %s %s:%u:%u %s%s\n", f.rule_id.c_str(),
+           std::string(SeverityName(f.severity)).c_str(), f.location.path.c_str(), f.location.line,
+           f.location.column, f.message.c_str(), f.suppressed ? " [suppressed]" : "");
   }
   for (const auto& e : RealWorld().errors) {
     printf("NOTICE %s:%u %s\n", e.path.c_str(), e.line, e.message.c_str());
@@ -51,10 +51,10 @@ TEST(RealWorld, FamiliesInParallelGiveTheSameFindings) {
   for (size_t i = 0; i < a.findings.size(); ++i) {
     const Finding& x = a.findings[i];
     const Finding& y = b.findings[i];
-    EXPECT_EQ(std::tie(x.rule_id, x.location.path, x.location.line, x.location.column, x.message, x.secret,
-                       x.line_text, x.suppressed),
-              std::tie(y.rule_id, y.location.path, y.location.line, y.location.column, y.message, y.secret,
-                       y.line_text, y.suppressed))
+    EXPECT_EQ(std::tie(x.rule_id, x.location.path, x.location.line, x.location.column, x.message,
+                       x.secret, x.line_text, x.suppressed),
+              std::tie(y.rule_id, y.location.path, y.location.line, y.location.column, y.message,
+                       y.secret, y.line_text, y.suppressed))
         << i;
   }
   // And the same as the default (one thread per core for a tree this size).
@@ -96,19 +96,27 @@ TEST(RealWorld, SopsFileWithoutMac) {
 }
 
 TEST(RealWorld, OnePasswordReferencesAreNotSecrets) {
-  for (const Finding* f : In("onedr0p__home-ops/bootstrap")) ADD_FAILURE() << f->rule_id << " " << f->location.path;
-  for (const Finding* f : In("HariSekhon__Kubernetes-configs/secret.yaml")) ADD_FAILURE() << f->rule_id;
-  for (const Finding* f : In("gcpsm-sa-credentials-secret.yaml")) ADD_FAILURE() << f->rule_id;  // placeholder PEM
-  for (const Finding* f : In("1password-token-secret.yaml")) ADD_FAILURE() << f->rule_id;       // my-token
-  for (const Finding* f : In("algorithms/vault.yaml")) ADD_FAILURE() << f->rule_id;             // key: value
-  for (const Finding* f : In("testdata/sops/inside/secret.yaml")) ADD_FAILURE() << f->rule_id;  // SOPS inside
+  for (const Finding* f : In("onedr0p__home-ops/bootstrap"))
+    ADD_FAILURE() << f->rule_id << " " << f->location.path;
+  for (const Finding* f : In("HariSekhon__Kubernetes-configs/secret.yaml"))
+    ADD_FAILURE() << f->rule_id;
+  for (const Finding* f : In("gcpsm-sa-credentials-secret.yaml"))
+    ADD_FAILURE() << f->rule_id;  // placeholder PEM
+  for (const Finding* f : In("1password-token-secret.yaml"))
+    ADD_FAILURE() << f->rule_id;                                                     // my-token
+  for (const Finding* f : In("algorithms/vault.yaml")) ADD_FAILURE() << f->rule_id;  // key: value
+  for (const Finding* f : In("testdata/sops/inside/secret.yaml"))
+    ADD_FAILURE() << f->rule_id;  // SOPS inside
 }
 
 TEST(RealWorld, ClearTextCredentialsAreReported) {
   EXPECT_TRUE(RealWorld().Has("GSP-PLAIN-001", "docs/snippets/passbolt-secret-example.yaml"));
   EXPECT_TRUE(RealWorld().Has("GSP-PLAIN-001", "docs/snippets/beyondtrust-secret.yaml"));
-  EXPECT_TRUE(RealWorld().Has("GSP-PLAIN-001", "kubernetes__examples/_archived/volumes/azure_file/secret/azure-secret.yaml"));
-  EXPECT_TRUE(RealWorld().Has("GSP-PLAIN-001", "kubernetes__examples/_archived/volumes/iscsi/chap-secret.yaml"));
+  EXPECT_TRUE(RealWorld().Has(
+      "GSP-PLAIN-001",
+      "kubernetes__examples/_archived/volumes/azure_file/secret/azure-secret.yaml"));
+  EXPECT_TRUE(RealWorld().Has("GSP-PLAIN-001",
+                              "kubernetes__examples/_archived/volumes/iscsi/chap-secret.yaml"));
   EXPECT_TRUE(RealWorld().Has("GSP-PLAIN-002", "docs/snippets/azkv-pushsecret-key.yaml"));
   // A Helm values file encrypted with encrypted_regex ^(data|stringData)$ leaves
   // passwordSSH in clear text.
@@ -132,7 +140,8 @@ TEST(RealWorld, TemplatesAreSkippedNotParsed) {
 TEST(RealWorld, RealSealedSecretsAreClean) {
   // code4romania: 23 production SealedSecrets, strict scope, RSA-4096.
   for (const Finding* f : In("code4romania__code4ro-k8s/")) {
-    ADD_FAILURE() << f->rule_id << " " << f->location.path << ":" << f->location.line << " " << f->message;
+    ADD_FAILURE() << f->rule_id << " " << f->location.path << ":" << f->location.line << " "
+                  << f->message;
   }
 }
 

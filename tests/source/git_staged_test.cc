@@ -1,9 +1,8 @@
 // Tests for the staged source: the index against HEAD, reading the staged
 // blob (never the working file).
+#include <fcntl.h>
 #include <git2.h>
 #include <gtest/gtest.h>
-
-#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <cstdlib>
@@ -17,11 +16,11 @@ namespace vigil {
 namespace {
 
 using testing::Enumerated;
+using testing::MakeTempDir;
 using testing::ReadItem;
 using testing::RunEnumerate;
 using testing::TestRepo;
 using testing::WriteFile;
-using testing::MakeTempDir;
 
 void Stage(TestRepo& repo, const std::string& path, const std::string& content) {
   git_index* index = nullptr;
@@ -122,7 +121,8 @@ class StatRepo {
   }
   ~StatRepo() { std::filesystem::remove_all(dir_); }
   void Git(const std::string& args) {
-    ASSERT_EQ(std::system(("cd '" + dir_ + "' && git " + args + " >/dev/null 2>&1").c_str()), 0) << args;
+    ASSERT_EQ(std::system(("cd '" + dir_ + "' && git " + args + " >/dev/null 2>&1").c_str()), 0)
+        << args;
   }
   const std::string& path() const { return dir_; }
   // The loose object file of a blob id.
@@ -229,7 +229,8 @@ TEST(GitStagedTest, ContextReadsWorkingFilesAcrossManyPaths) {
     const WorkItem* item = e.Find(p);
     ASSERT_NE(item, nullptr) << p;
     ASSERT_TRUE(item->context) << p;
-    std::string object = dir + "/.git/objects/" + item->key.substr(0, 2) + "/" + item->key.substr(2);
+    std::string object =
+        dir + "/.git/objects/" + item->key.substr(0, 2) + "/" + item->key.substr(2);
     ASSERT_TRUE(std::filesystem::remove(object)) << p;
     EXPECT_EQ(ReadItem(*source.value(), *item), "path: " + p + "\n");
   }
@@ -272,7 +273,9 @@ TEST(GitStagedTest, StagedSetIsGitDiffCached) {
   };
   auto git_paths = [&]() {
     std::set<std::string> out;
-    FILE* f = popen(("cd '" + repo.path() + "' && git diff --cached --name-only --diff-filter=AMT").c_str(), "r");
+    FILE* f = popen(
+        ("cd '" + repo.path() + "' && git diff --cached --name-only --diff-filter=AMT").c_str(),
+        "r");
     char line[4096];
     while (f != nullptr && fgets(line, sizeof line, f) != nullptr) {
       std::string l = line;
@@ -283,8 +286,8 @@ TEST(GitStagedTest, StagedSetIsGitDiffCached) {
     return out;
   };
   std::set<std::string> want = git_paths();
-  EXPECT_EQ(want, (std::set<std::string>{"a.b", "a/b/c/deep.txt", "a/b/new.txt", "a0", "link-me.txt", "mode.sh",
-                                         "new/dir/x.txt"}));
+  EXPECT_EQ(want, (std::set<std::string>{"a.b", "a/b/c/deep.txt", "a/b/new.txt", "a0",
+                                         "link-me.txt", "mode.sh", "new/dir/x.txt"}));
   EXPECT_EQ(staged_paths(), want);
   WriteFile(repo.path() + "/later.txt", "intent\n");
   repo.Git("add -N later.txt");
