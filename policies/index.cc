@@ -126,6 +126,15 @@ void ResourceIndex::NoteUnreadPath(std::string_view path, bool from_history) {
   NoteLocked(path, kUnread, true, from_history);
 }
 
+void ResourceIndex::NoteUnreadPaths(std::span<const UnreadContext> paths) {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t bytes = 0;
+  for (const UnreadContext& p : paths) bytes += p.path.size();
+  path_text_.reserve(path_text_.size() + bytes);
+  paths_.reserve(paths_.size() + paths.size());
+  for (const UnreadContext& p : paths) NoteLocked(p.path, kUnread, true, p.from_history);
+}
+
 // A later note of a path already noted: NotePath's answer replaces what is
 // known unless it comes from history and the path was read already;
 // NoteUnreadPath changes nothing.

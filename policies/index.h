@@ -13,11 +13,13 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "policies/yaml_tree.h"
+#include "scanner/core/inspector.h"
 
 namespace vigil {
 
@@ -105,6 +107,8 @@ class ResourceIndex {
   // path-only): PathHasSopsMarkers asks `probe` for it when a policy needs
   // to know, once (SetMarkerProbe).
   void NoteUnreadPath(std::string_view path, bool from_history);
+  // NoteUnreadPath for many paths under one lock (a staged scan's context).
+  void NoteUnreadPaths(std::span<const UnreadContext> paths);
   void SetMarkerProbe(std::function<bool(std::string_view)> probe) {
     marker_probe_ = std::move(probe);
   }

@@ -11,6 +11,7 @@
 #include <exception>
 #include <mutex>
 #include <set>
+#include <span>
 #include <thread>
 #include <tuple>
 #include <utility>
@@ -267,12 +268,11 @@ struct PendingFile {
 
 struct ContextState {
   std::mutex mu;
-  std::set<std::string> changed;     // paths of the non-context blobs
-  std::vector<PendingFile> pending;  // context files not parsed yet
-  std::vector<std::pair<std::string, bool>>
-      unread;          // context handed over path-only (path, from_history)
-  bool any = false;    // a context blob was seen
-  ContextFetch fetch;  // reads an unread one (set before Finish)
+  std::set<std::string> changed;          // paths of the non-context blobs
+  std::vector<PendingFile> pending;       // context files not parsed yet
+  std::span<const UnreadContext> unread;  // context not read in the walk (set before Finish)
+  bool any = false;                       // a context blob was seen
+  ContextFetch fetch;                     // reads an unread one (set before Finish)
 };
 
 bool HasSopsMarkers(std::string_view data) {
@@ -287,22 +287,32 @@ bool HasSopsMarkers(std::string_view data) {
 // whether it carries SOPS markers (a secretGenerator or KSOPS source) or a
 // structural file changed (then every context file is looked at).
 bool ContextReadDuringWalk(std::string_view path) {
-  // Called for every context file: the base name's last 32 bytes in lower
-  // case, on the stack (every name compared here is shorter).
+  // Called for every context file (10,000 in a pre-commit run of a large
+  // repository): decided by the extension first, lower-cased on the stack.
   std::string_view base = path.substr(path.rfind('/') + 1);
-  char buf[32];
-  size_t n = std::min(base.size(), sizeof buf);
-  for (size_t i = 0; i < n; ++i) {
-    buf[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(base[base.size() - n + i])));
+  if (base == "Kustomization") return true;
+  size_t dot = base.rfind('.');
+  if (dot == std::string_view::npos || base.size() - dot - 1 > 4) return false;
+  auto lower = [](std::string_view in, char* buf) {
+    for (size_t i = 0; i < in.size(); ++i) {
+      char c = in[i];
+      buf[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+    return std::string_view(buf, in.size());
+  };
+  char ext_buf[4];
+  std::string_view ext = lower(base.substr(dot + 1), ext_buf);
+  if (ext == "yaml" || ext == "yml") {
+    // .sops.yaml, kustomization.yaml (and .yml).
+    std::string_view stem = base.substr(0, dot);
+    if (stem.size() != 5 && stem.size() != 13) return false;
+    char stem_buf[13];
+    std::string_view s = lower(stem, stem_buf);
+    return s == ".sops" || s == "kustomization";
   }
-  std::string_view lower(buf, n);
-  if (lower == ".sops.yaml" || lower == ".sops.yml" || lower == "kustomization.yaml" ||
-      lower == "kustomization.yml" || base == "Kustomization") {
-    return true;
-  }
-  if (lower == ".env" || EndsWith(lower, ".env") || EndsWith(lower, ".ini")) return true;
-  for (std::string_view ext : {".pem", ".crt", ".cer", ".cert", ".key", ".pub", ".asc", ".age"}) {
-    if (EndsWith(lower, ext)) return true;
+  for (std::string_view e :
+       {"env", "ini", "pem", "crt", "cer", "cert", "key", "pub", "asc", "age"}) {
+    if (ext == e) return true;
   }
   return false;
 }
@@ -315,13 +325,6 @@ class LinterWorker : public InspectorWorker {
                std::vector<ScanError>* errors) override {
     std::string_view data = blob.data;
     std::string path(blob.path);
-    if (blob.path_only) {
-      state_->index.NoteUnreadPath(path, blob.from_history);
-      std::lock_guard<std::mutex> lock(context_->mu);
-      context_->any = true;
-      context_->unread.emplace_back(std::move(path), blob.from_history);
-      return;
-    }
     bool sops_markers = HasSopsMarkers(data);
     state_->index.NotePath(path, sops_markers, blob.from_history);
     if (!blob.context) {
@@ -494,7 +497,12 @@ class ManifestLinter : public Inspector {
   bool WantsContextBytes(std::string_view path) const override {
     return ContextReadDuringWalk(path);
   }
-  void SetContextFetch(ContextFetch fetch) override { context_.fetch = std::move(fetch); }
+  void SetUnreadContext(std::span<const UnreadContext> blobs, ContextFetch fetch) override {
+    state_->index.NoteUnreadPaths(blobs);
+    if (!blobs.empty()) context_.any = true;
+    context_.unread = blobs;
+    context_.fetch = std::move(fetch);
+  }
   void Finish(std::vector<Finding>* out, std::vector<ScanError>* errors) override {
     if (finished_) return;
     finished_ = true;
@@ -528,9 +536,10 @@ class ManifestLinter : public Inspector {
     out->reserve(out->size() + found.size());
     for (Finding* f : found) out->push_back(std::move(*f));
     (void)errors;
-    // The fetch is valid only until Finish returns.
+    // The fetch and the unread list are valid only until Finish returns.
     state_->index.SetMarkerProbe(nullptr);
     context_.fetch = nullptr;
+    context_.unread = {};
   }
 
  private:

@@ -107,9 +107,8 @@ Result<ScanExecution> ExecuteScan(ScanFlags& f, bool lint_only) {
   auto machinery = std::make_shared<Machinery>();
   ex.machinery = machinery;
 
-  // The rule database loads on another thread while the source opens (the
-  // first libgit2 use parses the system CA bundle: milliseconds of a
-  // pre-commit run).
+  // The rule database loads on another thread while the source opens (a
+  // staged source also reads the index then: ~10 ms for 10,000 entries).
   std::future<Result<std::shared_ptr<const RuleDatabase>>> rules_loading;
   if (!lint_only && !f.no_secrets) {
     rules_loading = std::async(std::launch::async, [&f] { return LoadRuleDatabase(f.rules); });
@@ -188,7 +187,10 @@ Result<ScanExecution> ExecuteScan(ScanFlags& f, bool lint_only) {
   report.findings = std::move(out.findings);
   report.errors = std::move(out.errors);
   report.summary = out.summary;
-  if (f.paths[0] != "-") report.repo = DescribeRepository(repo_path);
+  if (f.paths[0] != "-") {
+    std::optional<RepoInfo> known = source->Repository();
+    report.repo = known ? std::move(*known) : DescribeRepository(repo_path);
+  }
   // The policy catalog (embedded YAML) is parsed only when the report needs
   // it: SARIF lists every rule of the run; other formats need the metadata
   // of the policies that fired. A clean pre-commit run never parses it.

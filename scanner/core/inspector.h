@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,10 +26,14 @@ struct BlobRef {
   // scan): given only to inspectors that WantsContext(), as peers for
   // cross-file checks; findings on it are the inspector's to filter.
   bool context = false;
-  // A context blob whose bytes were not read (Inspector::WantsContextBytes
-  // said no): `data` is empty; the inspector learns only that the path
-  // exists, and may fetch the bytes later (ContextFetch).
-  bool path_only = false;
+};
+
+// A context blob whose bytes were not read (no inspector's
+// WantsContextBytes wanted them): the inspector learns only that the path
+// exists, and may fetch the bytes later (ContextFetch).
+struct UnreadContext {
+  std::string_view path;
+  bool from_history = false;
 };
 
 // Reads, on demand and on the thread that calls Inspector::Finish, a context
@@ -52,12 +57,14 @@ class Inspector {
   // True when the inspector also wants the context blobs (BlobRef::context).
   virtual bool WantsContext() const { return false; }
   // For a context blob: whether its bytes are needed during the walk; when
-  // no inspector needs them the blob is not read and is handed over with
-  // BlobRef::path_only. Called from any worker thread. Default: yes.
+  // no inspector needs them the blob is not read and is handed over by path
+  // (SetUnreadContext). Called on the enumerating thread. Default: yes.
   virtual bool WantsContextBytes(std::string_view /*path*/) const { return true; }
-  // Called once before Finish() when some context blobs were handed over
-  // path-only, with the way to read them (valid until Finish() returns).
-  virtual void SetContextFetch(ContextFetch /*fetch*/) {}
+  // Called once, before Finish(), when some context blobs were not read:
+  // all of them at once (sorted by path; a staged scan of a large
+  // repository has one per file, so no per-blob call), with the way to read
+  // them. Both stay valid until Finish() returns.
+  virtual void SetUnreadContext(std::span<const UnreadContext> /*blobs*/, ContextFetch /*fetch*/) {}
   // Called once after every blob was inspected (cross-file checks).
   virtual void Finish(std::vector<Finding>* /*out*/, std::vector<ScanError>* /*errors*/) {}
 };

@@ -122,7 +122,6 @@ struct WorkerResult {
   std::vector<Finding> findings;
   std::vector<ScanError> errors;
   std::map<std::string, std::vector<std::pair<uint32_t, std::string>>> markers;  // path -> markers
-  std::vector<WorkItem> unread_context;  // context items handed over path-only
   uint64_t files = 0, bytes = 0, skipped = 0;
 };
 
@@ -500,7 +499,7 @@ ScanOutcome RunScan(Source& source, const std::vector<Inspector*>& inspectors,
         // A reader that finds an item over a limit only once it reads it
         // (packed git blobs) says "skipped: ...": a note, not an error.
         bool skipped = rs.message().find("skipped:") != std::string::npos;
-        if (skipped) res.skipped++;
+        if (skipped && !item.context) res.skipped++;  // context: not part of the scan
         res.errors.push_back({item.path, 0, rs.message(), skipped});
         continue;
       }
@@ -568,31 +567,22 @@ ScanOutcome RunScan(Source& source, const std::vector<Inspector*>& inspectors,
   // Enumerate on this thread; start workers as items arrive (up to
   // `threads`), so a one-file scan starts one worker.
   std::vector<std::thread> pool;
-  // Context items no inspector wants the bytes of are handed over path-only
-  // right here, on this thread, with its own inspector workers: nothing to
-  // read, so no queue round trip (a staged scan has thousands of them).
-  WorkerResult path_only_result;
-  std::vector<std::unique_ptr<InspectorWorker>> path_only_workers;
+  // Context items no inspector wants the bytes of are kept here, unread
+  // (no queue round trip), and handed to the inspectors all at once before
+  // Finish (a staged scan has one per file of the repository).
+  std::vector<WorkItem> unread;
   auto path_only = [&](WorkItem& item) {
     if (!item.context || !wants_context) return false;
     for (const Inspector* in : inspectors) {
       if (in->WantsContext() && in->WantsContextBytes(item.path)) return false;
     }
-    if (path_only_workers.empty()) {
-      for (Inspector* in : inspectors)
-        path_only_workers.push_back(in->WantsContext() ? in->NewWorker() : nullptr);
-    }
-    BlobRef peer{item.path, {}, item.from_history, true, true};
-    for (auto& w : path_only_workers) {
-      if (w) w->Inspect(peer, &path_only_result.findings, &path_only_result.errors);
-    }
-    path_only_result.unread_context.push_back(std::move(item));
+    unread.push_back(std::move(item));
     return true;
   };
   Status st = source.Enumerate(
       [&](WorkItem item) {
         if (!exclude.empty() && exclude.Matches(relative(item.path))) {
-          outcome.summary.files_skipped++;
+          if (!item.context) outcome.summary.files_skipped++;
           return;
         }
         if (path_only(item)) return;
@@ -628,10 +618,6 @@ ScanOutcome RunScan(Source& source, const std::vector<Inspector*>& inspectors,
   }
 
   std::map<std::string, std::vector<std::pair<uint32_t, std::string>>> markers;
-  // Context items not read, sorted by path (one record per item, no map
-  // node or key copy: a staged scan has one per file of the repository).
-  std::vector<WorkItem> unread;
-  results.push_back(std::move(path_only_result));
   for (auto& r : results) {
     outcome.summary.files_scanned += r.files;
     outcome.summary.bytes_scanned += r.bytes;
@@ -639,11 +625,11 @@ ScanOutcome RunScan(Source& source, const std::vector<Inspector*>& inspectors,
     for (auto& f : r.findings) outcome.findings.push_back(std::move(f));
     for (auto& e : r.errors) outcome.errors.push_back(std::move(e));
     for (auto& [p, m] : r.markers) markers[p] = std::move(m);
-    for (auto& item : r.unread_context) unread.push_back(std::move(item));
   }
+  // The unread context items sorted by path (one record per item, no map
+  // node or key copy). Usually in order already (the staged source emits in
+  // index order); the first item of a path wins.
   auto by_path = [](const WorkItem& a, const WorkItem& b) { return a.path < b.path; };
-  // Usually in order already (the staged source emits in index order); the
-  // first item of a path wins.
   if (!std::is_sorted(unread.begin(), unread.end(), by_path)) {
     std::stable_sort(unread.begin(), unread.end(), by_path);
   }
@@ -662,8 +648,13 @@ ScanOutcome RunScan(Source& source, const std::vector<Inspector*>& inspectors,
     if (!found.empty()) markers[it->path] = std::move(found);
     return true;
   };
+  std::vector<UnreadContext> unread_views;
+  if (!unread.empty()) {
+    unread_views.reserve(unread.size());
+    for (const WorkItem& w : unread) unread_views.push_back({w.path, w.from_history});
+  }
   for (Inspector* in : inspectors) {
-    if (!unread.empty() && in->WantsContext()) in->SetContextFetch(fetch);
+    if (!unread.empty() && in->WantsContext()) in->SetUnreadContext(unread_views, fetch);
     in->Finish(&outcome.findings, &outcome.errors);
   }
   source.AddProvenance(&outcome.findings);

@@ -32,9 +32,9 @@ namespace vigil::git_internal {
 // relies on: strict hash verification off (trusted local ODB; 2-3x faster),
 // a bounded object cache (memory bounded by work in flight, not history).
 // The only libgit2 initialiser: every libgit2 call in scanner/source goes
-// after it. It costs (Debian's libgit2 parses the system CA bundle for its
-// TLS backend), so callers that may find no repository ask
-// MayBeInRepository first.
+// after it. It still costs a few milliseconds of libgit2 set-up (the
+// system CA bundle its mbedTLS backend would parse is skipped: git_repo.cc),
+// so callers that may find no repository ask MayBeInRepository first.
 void EnsureInit();
 
 // False only when git_repository_open_ext(path, flags 0) cannot find a
@@ -45,10 +45,22 @@ void EnsureInit();
 // libgit2", which may still find none.
 bool MayBeInRepository(const std::string& path);
 
+// DescribeRepository (git_source.h) of a repository already open.
+RepoInfo DescribeOpenRepository(git_repository* repo);
+
 // The last libgit2 error as text, prefixed by `what`.
 std::string LastError(std::string_view what);
 
 std::string Hex(const git_oid& oid);
+
+// The git object id of `data` as an object of `type` ("blob", "tree"): the
+// SHA-1 of "<type> <size>\0" + data, as git_odb_hash computes it, but with
+// OpenSSL's SHA-1 (SHA-NI where the CPU has it) instead of libgit2's
+// collision-detecting SHA-1, which hashes at ~140 MB/s here (bench/README.md,
+// "Pre-commit latency"). For ids vigil computes to compare with ids stored in
+// a repository (the index's trees) or to name content (blob ids of working
+// files); never to verify objects. Thread-safe.
+git_oid HashObject(std::string_view type, std::string_view data);
 // Parses 40 hex digits; false when malformed.
 bool ParseOid(std::string_view hex, git_oid* out);
 
@@ -139,18 +151,42 @@ class FlatOidSet {
 };
 
 // RAII owners for libgit2 objects.
-struct RepoDeleter { void operator()(git_repository* p) const { git_repository_free(p); } };
-struct OdbDeleter { void operator()(git_odb* p) const { git_odb_free(p); } };
-struct OdbObjectDeleter { void operator()(git_odb_object* p) const { git_odb_object_free(p); } };
-struct CommitDeleter { void operator()(git_commit* p) const { git_commit_free(p); } };
-struct TreeDeleter { void operator()(git_tree* p) const { git_tree_free(p); } };
-struct TreeEntryDeleter { void operator()(git_tree_entry* p) const { git_tree_entry_free(p); } };
-struct ObjectDeleter { void operator()(git_object* p) const { git_object_free(p); } };
-struct ReferenceDeleter { void operator()(git_reference* p) const { git_reference_free(p); } };
-struct DiffDeleter { void operator()(git_diff* p) const { git_diff_free(p); } };
-struct IndexDeleter { void operator()(git_index* p) const { git_index_free(p); } };
-struct RevwalkDeleter { void operator()(git_revwalk* p) const { git_revwalk_free(p); } };
-struct BlobDeleter { void operator()(git_blob* p) const { git_blob_free(p); } };
+struct RepoDeleter {
+  void operator()(git_repository* p) const { git_repository_free(p); }
+};
+struct OdbDeleter {
+  void operator()(git_odb* p) const { git_odb_free(p); }
+};
+struct OdbObjectDeleter {
+  void operator()(git_odb_object* p) const { git_odb_object_free(p); }
+};
+struct CommitDeleter {
+  void operator()(git_commit* p) const { git_commit_free(p); }
+};
+struct TreeDeleter {
+  void operator()(git_tree* p) const { git_tree_free(p); }
+};
+struct TreeEntryDeleter {
+  void operator()(git_tree_entry* p) const { git_tree_entry_free(p); }
+};
+struct ObjectDeleter {
+  void operator()(git_object* p) const { git_object_free(p); }
+};
+struct ReferenceDeleter {
+  void operator()(git_reference* p) const { git_reference_free(p); }
+};
+struct DiffDeleter {
+  void operator()(git_diff* p) const { git_diff_free(p); }
+};
+struct IndexDeleter {
+  void operator()(git_index* p) const { git_index_free(p); }
+};
+struct RevwalkDeleter {
+  void operator()(git_revwalk* p) const { git_revwalk_free(p); }
+};
+struct BlobDeleter {
+  void operator()(git_blob* p) const { git_blob_free(p); }
+};
 using RepoPtr = std::unique_ptr<git_repository, RepoDeleter>;
 using OdbPtr = std::unique_ptr<git_odb, OdbDeleter>;
 using OdbObjectPtr = std::unique_ptr<git_odb_object, OdbObjectDeleter>;
@@ -259,8 +295,7 @@ class Progress {
 // blob_id stays the git id. One per thread.
 class BlobReader : public SourceReader {
  public:
-  BlobReader(std::string repo_path, std::shared_ptr<Progress> progress,
-             uint64_t max_file_size);
+  BlobReader(std::string repo_path, std::shared_ptr<Progress> progress, uint64_t max_file_size);
   Status Read(const WorkItem& item, BlobData* out) override;
 
  private:

@@ -10,6 +10,15 @@
 // versions are). With GitOptions::context, the tip's unchanged files follow
 // as context items (git_context.h), as in a staged scan, so the manifest
 // linter resolves cross-file references of the changed manifests.
+//
+// Findings without a blob id (the manifest linter's, made after the walk from
+// its index of files) get their provenance by path: a changed path's version
+// at the tip is the one the linter used, so its introducing commit is the
+// finding's, and `live` is true. A changed path whose tip version is not one
+// of the range's (removed, or reverted to BASE's content) was linted in an
+// earlier version: the oldest version whose line at the finding's location
+// matches names the commit, and `live` is false. Findings on context files
+// (unchanged by the range) get nothing.
 #include <map>
 #include <set>
 #include <utility>
@@ -89,7 +98,11 @@ class GitRangeSource : public Source {
   struct Origin {
     size_t commit;  // index into commits_
     std::string path;
+    std::string blob;  // hex id
   };
+  // The origin of a finding that has no blob id (a lint finding), by its
+  // path; `live` says whether it is the path's version at the tip.
+  bool OriginByPath(git_repository* repo, const Finding& f, size_t* origin, bool* live) const;
   std::string path_;
   std::string git_dir_;
   git_oid base_;
@@ -100,6 +113,10 @@ class GitRangeSource : public Source {
   std::map<std::pair<std::string, std::string>, size_t> by_blob_path_;  // -> origins_
   std::map<std::string, size_t> by_blob_;                               // -> origins_
   std::vector<Origin> origins_;
+  // By path (findings without a blob id): the tip's version, and the
+  // range's earlier versions, oldest first (indexes into origins_).
+  std::map<std::string, size_t, std::less<>> tip_by_path_;
+  std::map<std::string, std::vector<size_t>, std::less<>> older_by_path_;
 };
 
 Status GitRangeSource::Enumerate(const std::function<void(WorkItem)>& emit,
@@ -234,13 +251,18 @@ Status GitRangeSource::Enumerate(const std::function<void(WorkItem)>& emit,
         commits_.push_back(DescribeCommit(raw_commit));
         used = true;
       }
-      origins_.push_back({commit_index, path});
+      origins_.push_back({commit_index, path, hex});
       by_blob_path_.emplace(std::make_pair(hex, path), origins_.size() - 1);
       by_blob_.emplace(hex, origins_.size() - 1);
       progress_->Queued(size);
       // The tip's version of a path is the current one (the linter resolves
       // cross-file references against it); earlier versions are history.
       bool at_tip = AtTip(path, nf.id);
+      if (at_tip) {
+        tip_by_path_.emplace(path, origins_.size() - 1);
+      } else {
+        older_by_path_[path].push_back(origins_.size() - 1);
+      }
       emit(WorkItem{path, hex, size, !at_tip});
       changed.insert(path);
     }
@@ -273,7 +295,15 @@ void GitRangeSource::AddProvenance(std::vector<Finding>* findings) {
   if (git_commit_lookup(&raw_tip, repo, &tip_) == 0) tip.reset(raw_tip);
   LiveChecker live(repo, tip.get());
   for (Finding& f : *findings) {
-    if (f.blob_id.empty()) continue;
+    if (f.blob_id.empty()) {
+      size_t origin;
+      bool at_tip;
+      if (f.commit || !OriginByPath(repo, f, &origin, &at_tip)) continue;
+      f.commit = commits_[origins_[origin].commit];
+      f.commit_path = origins_[origin].path;
+      f.live = at_tip;
+      continue;
+    }
     auto it = by_blob_path_.find({f.blob_id, f.location.path});
     size_t origin;
     if (it != by_blob_path_.end()) {
@@ -289,6 +319,54 @@ void GitRangeSource::AddProvenance(std::vector<Finding>* findings) {
     }
     f.live = live.IsLive(f);
   }
+}
+
+bool GitRangeSource::OriginByPath(git_repository* repo, const Finding& f, size_t* origin,
+                                  bool* live) const {
+  const std::string& path = f.location.path;
+  if (auto it = tip_by_path_.find(path); it != tip_by_path_.end()) {
+    *origin = it->second;
+    *live = true;
+    return true;
+  }
+  auto it = older_by_path_.find(path);
+  if (it == older_by_path_.end()) return false;  // not changed by the range: context
+  *live = false;
+  const std::vector<size_t>& versions = it->second;
+  if (versions.size() == 1) {
+    *origin = versions[0];
+    return true;
+  }
+  // Several versions: the linter kept one of them. The oldest whose line at
+  // the finding's location starts with the finding's snippet (and holds its
+  // byte offset at its column) is taken.
+  std::string_view want = f.line_text;
+  constexpr std::string_view kCut = " …";  // the snippet stops before the value
+  if (want.size() >= kCut.size() && want.substr(want.size() - kCut.size()) == kCut)
+    want.remove_suffix(kCut.size());
+  if (f.location.line == 0) return false;
+  for (size_t v : versions) {
+    git_oid oid;
+    git_blob* raw = nullptr;
+    if (!ParseOid(origins_[v].blob, &oid) || git_blob_lookup(&raw, repo, &oid) != 0) continue;
+    BlobPtr blob(raw);
+    std::string_view text(static_cast<const char*>(git_blob_rawcontent(raw)),
+                          static_cast<size_t>(git_blob_rawsize(raw)));
+    size_t pos = 0;
+    for (uint32_t l = 1; l < f.location.line && pos != std::string_view::npos; ++l) {
+      pos = text.find('\n', pos);
+      if (pos != std::string_view::npos) ++pos;
+    }
+    if (pos == std::string_view::npos || pos > text.size()) continue;
+    // The finding's byte offset is on that line, at its column.
+    bool placed = f.location.offset == 0 || f.location.column == 0 ||
+                  pos + f.location.column - 1 == f.location.offset;
+    if (placed && text.substr(pos, want.size()) == want) {
+      *origin = v;
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace

@@ -1,13 +1,19 @@
 // Shared libgit2 plumbing for the git sources (git_internal.h) and
 // DescribeRepository for SARIF versionControlProvenance.
 #include <dirent.h>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+// SHA1_Init and friends (HashObject) are deprecated in OpenSSL 3.0.
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <mutex>
@@ -15,13 +21,39 @@
 #include "scanner/source/git_internal.h"
 #include "scanner/source/git_source.h"
 
+namespace {
+// True while git_libgit2_init runs (see mbedtls_x509_crt_parse_file below).
+std::atomic<bool> g_libgit2_initialising{false};
+}  // namespace
+
+// Debian's libgit2 1.5 is built with mbedTLS, whose backend parses the whole
+// system CA bundle (/etc/ssl/certs/ca-certificates.crt, ~140 certificates)
+// inside git_libgit2_init: 4-5 ms of CPU, about a tenth of a pre-commit run
+// (bench/README.md, "Pre-commit latency"), before any option could turn it
+// off. vigil reads local object databases only and never opens a TLS
+// connection, so during that one call the bundle is not parsed: this
+// definition in the executable takes precedence over libmbedx509's for
+// libgit2 (ELF symbol interposition). Every other call, e.g. through
+// GIT_OPT_SET_SSL_CERT_LOCATIONS, goes to mbedTLS's own function. With a
+// libgit2 built on OpenSSL nothing calls this.
+extern "C" int mbedtls_x509_crt_parse_file(void* chain, const char* path) {
+  if (g_libgit2_initialising.load(std::memory_order_acquire)) return 0;
+  using ParseFile = int (*)(void*, const char*);
+  static const auto real =
+      reinterpret_cast<ParseFile>(dlsym(RTLD_NEXT, "mbedtls_x509_crt_parse_file"));
+  // -0x2900 is MBEDTLS_ERR_X509_FILE_IO_ERROR.
+  return real != nullptr ? real(chain, path) : -0x2900;
+}
+
 namespace vigil {
 namespace git_internal {
 
 void EnsureInit() {
   static std::once_flag once;
   std::call_once(once, [] {
+    g_libgit2_initialising.store(true, std::memory_order_release);
     git_libgit2_init();
+    g_libgit2_initialising.store(false, std::memory_order_release);
     // Objects come from a local object database we trust; strict hash
     // verification costs 2-3x on history scans (docs/perf-floor.md §4).
     git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
@@ -70,6 +102,23 @@ std::string Hex(const git_oid& oid) {
   char buf[GIT_OID_HEXSZ + 1];
   git_oid_tostr(buf, sizeof buf, &oid);
   return buf;
+}
+
+git_oid HashObject(std::string_view type, std::string_view data) {
+  // OpenSSL's low-level SHA-1 (deprecated since 3.0, still supported
+  // throughout 3.x): the EVP interface first initialises OpenSSL's library
+  // context and providers, ~2 ms per process, more than hashing every tree
+  // of a 10,000-file index; these functions need no initialisation.
+  char header[64];
+  int n = std::snprintf(header, sizeof header, "%.*s %zu", static_cast<int>(type.size()),
+                        type.data(), data.size());
+  git_oid out{};
+  SHA_CTX ctx;
+  SHA1_Init(&ctx);
+  SHA1_Update(&ctx, header, static_cast<size_t>(n) + 1);
+  SHA1_Update(&ctx, data.data(), data.size());
+  SHA1_Final(out.id, &ctx);
+  return out;
 }
 
 bool ParseOid(std::string_view hex, git_oid* out) {
@@ -164,7 +213,6 @@ const uint8_t* MapFile(const std::string& path, size_t* len) {
 uint32_t Be32(const uint8_t* p) {
   return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
 }
-
 
 }  // namespace
 
@@ -437,11 +485,14 @@ std::string StripCredentials(const std::string& url) {
 
 RepoInfo DescribeRepository(const std::string& path) {
   using namespace git_internal;
-  RepoInfo info;
-  if (!MayBeInRepository(path)) return info;
+  if (!MayBeInRepository(path)) return {};
   auto opened = OpenRepository(path);
-  if (!opened.ok()) return info;
-  git_repository* repo = opened.value().get();
+  if (!opened.ok()) return {};
+  return DescribeOpenRepository(opened.value().get());
+}
+
+RepoInfo git_internal::DescribeOpenRepository(git_repository* repo) {
+  RepoInfo info;
   git_remote* remote = nullptr;
   if (git_remote_lookup(&remote, repo, "origin") == 0) {
     const char* url = git_remote_url(remote);

@@ -145,8 +145,7 @@ class IndexTreeDiff {
       buffer.append(reinterpret_cast<const char*>(id->id), GIT_OID_RAWSZ);
       children.push_back(c);
     }
-    if (git_odb_hash(&dirs_[self].id, buffer.data(), buffer.size(), GIT_OBJECT_TREE) != 0)
-      ok_ = false;
+    dirs_[self].id = HashObject("tree", buffer);
     dirs_[self].children = std::move(children);
     return self;
   }
@@ -198,16 +197,12 @@ class GitStagedSource : public Source {
 
   std::string Mode() const override { return "staged"; }
 
-  Status Enumerate(const std::function<void(WorkItem)>& emit,
-                   std::vector<ScanError>* errors) override {
-    if (!repo_) {
-      auto opened = OpenRepository(git_dir_);
-      if (!opened.ok()) return opened.status();
-      repo_ = std::move(opened.value());
-    }
-    // The repository and its index stay open until the source is destroyed
-    // (which `vigil scan` skips at exit: freeing 10,000 index entries cost
-    // more than the staged files' scan).
+  // Reads the index (the one GIT_INDEX_FILE names, when set). Called when
+  // the source is made, so that reading a large index (libgit2 checksums
+  // and parses all of it: ~10 ms for 10,000 entries) overlaps with the rule
+  // database loading on another thread; Enumerate calls it again if it failed
+  // then, and reports the error.
+  Status OpenIndex() {
     git_repository* repo = repo_.get();
     git_index* raw_index = nullptr;
     // `git commit -a` and `git commit PATH` run the pre-commit hook with
@@ -227,6 +222,25 @@ class GitStagedSource : public Source {
       return Status::Error(LastError("cannot read the index"));
     }
     index_.reset(raw_index);
+    return Status::Ok();
+  }
+
+  Status Enumerate(const std::function<void(WorkItem)>& emit,
+                   std::vector<ScanError>* errors) override {
+    if (!repo_) {
+      auto opened = OpenRepository(git_dir_);
+      if (!opened.ok()) return opened.status();
+      repo_ = std::move(opened.value());
+    }
+    // The repository and its index stay open until the source is destroyed
+    // (which `vigil scan` skips at exit: freeing 10,000 index entries cost
+    // more than the staged files' scan).
+    git_repository* repo = repo_.get();
+    if (!index_) {
+      Status opened = OpenIndex();
+      if (!opened.ok()) return opened;
+    }
+    git_index* raw_index = index_.get();
     git_odb* raw_odb = nullptr;
     if (git_repository_odb(&raw_odb, repo) != 0) {
       return Status::Error(LastError("cannot open object database"));
@@ -330,6 +344,10 @@ class GitStagedSource : public Source {
     return std::make_unique<StagedReader>(git_dir_, options_.max_file_size, stats_);
   }
 
+  std::optional<RepoInfo> Repository() const override {
+    return DescribeOpenRepository(repo_.get());
+  }
+
  private:
   std::string git_dir_;
   GitOptions options_;
@@ -348,8 +366,10 @@ Result<std::unique_ptr<Source>> NewGitStagedSource(const std::string& repo_path,
     return Status::Error("staged scan needs a work tree; " + repo_path + " is a bare repository");
   }
   std::string git_dir = git_repository_path(repo.value().get());
-  return std::unique_ptr<Source>(
-      std::make_unique<GitStagedSource>(std::move(git_dir), options, std::move(repo.value())));
+  auto source =
+      std::make_unique<GitStagedSource>(std::move(git_dir), options, std::move(repo.value()));
+  (void)source->OpenIndex();  // an error is reported by Enumerate
+  return std::unique_ptr<Source>(std::move(source));
 }
 
 }  // namespace vigil

@@ -10,10 +10,7 @@ using git_internal::Hex;
 using git_internal::MayBeInRepository;
 
 std::string GitBlobId(std::string_view content) {
-  EnsureInit();
-  git_oid oid;
-  if (git_odb_hash(&oid, content.data(), content.size(), GIT_OBJECT_BLOB) != 0) return "";
-  return Hex(oid);
+  return Hex(git_internal::HashObject("blob", content));
 }
 
 std::string Sha1Hex(std::string_view content) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "scanner/core/finding.h"
+#include "scanner/core/reporter.h"
 #include "scanner/core/status.h"
 
 namespace vigil {
@@ -60,6 +61,10 @@ class Source {
   virtual uint64_t ObjectsEnumerated() const { return 0; }
   // "working-tree", "history", ...
   virtual std::string Mode() const = 0;
+  // The repository facts for the report (DescribeRepository) when the
+  // source holds the repository open already, after Enumerate; nullopt: the
+  // caller describes the scanned path itself (opening it once more).
+  virtual std::optional<RepoInfo> Repository() const { return std::nullopt; }
 };
 
 struct WorkingTreeOptions {

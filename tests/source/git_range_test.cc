@@ -75,8 +75,8 @@ TEST(GitRangeTest, SingleRefMeansRefToHead) {
 TEST(GitRangeTest, BranchNamesAndMergeCommits) {
   TestRepo repo;
   git_oid base = repo.Commit({{"a.txt", "a\n"}}, "base");
-  git_oid feature = repo.Commit({{"a.txt", "a\n"}, {"f.env", kNew}}, "feature", "refs/heads/feature",
-                                std::vector<git_oid>{base});
+  git_oid feature = repo.Commit({{"a.txt", "a\n"}, {"f.env", kNew}}, "feature",
+                                "refs/heads/feature", std::vector<git_oid>{base});
   git_oid main2 = repo.Commit({{"a.txt", "a2\n"}}, "main work");
   // Merge feature into main.
   repo.Commit({{"a.txt", "a2\n"}, {"f.env", kNew}}, "merge", "refs/heads/main",
@@ -91,6 +91,69 @@ TEST(GitRangeTest, BranchNamesAndMergeCommits) {
   ASSERT_TRUE(findings[0].commit);
   EXPECT_EQ(findings[0].commit->id, OidHex(feature));  // the oldest commit that added it
   EXPECT_EQ(e.Find("a.txt"), nullptr);
+}
+
+// Findings without a blob id (the manifest linter's) get their provenance by
+// path: the commit that introduced the path's version at the tip (live), or,
+// for a path the tip no longer has, the earlier version whose line at the
+// finding matches (not live); a context file's finding gets none.
+TEST(GitRangeTest, FindingsWithoutBlobIdGetProvenanceByPath) {
+  TestRepo repo;
+  const std::string v1 = "kind: Secret\nold: one\n", v2 = "kind: Secret\nnew: two\n";
+  git_oid base = repo.Commit({{"legacy.yaml", "kind: Secret\n"}}, "base");
+  git_oid c2 = repo.Commit(
+      {{"legacy.yaml", "kind: Secret\n"}, {"app/config.yaml", "a: 1\n"}, {"gone.yaml", v1}},
+      "config and gone v1");
+  git_oid c3 = repo.Commit({{"legacy.yaml", "kind: Secret\n"},
+                            {"app/config.yaml", "a: 1\n"},
+                            {"app/secret.yaml", "kind: Secret # new\n"},
+                            {"gone.yaml", v2}},
+                           "secret and gone v2");
+  repo.Commit({{"legacy.yaml", "kind: Secret\n"},
+               {"app/config.yaml", "a: 1\n"},
+               {"app/secret.yaml", "kind: Secret # new\n"}},
+              "remove gone");
+  GitOptions opts;
+  opts.context = true;
+  auto made = NewGitRangeSource(repo.path(), OidHex(base) + "..HEAD", opts);
+  ASSERT_TRUE(made.ok()) << made.status().message();
+  auto source = std::move(made).value();
+  Enumerated e = RunEnumerate(*source);
+  ASSERT_TRUE(e.status.ok()) << e.status.message();
+  ASSERT_NE(e.Find("legacy.yaml"), nullptr);
+  EXPECT_TRUE(e.Find("legacy.yaml")->context);
+
+  auto lint = [](const std::string& path, uint32_t line, const std::string& snippet) {
+    Finding f = MakeFinding(path, "", "");
+    f.kind = FindingKind::kPolicy;
+    f.location.line = line;
+    f.location.column = 1;
+    f.line_text = snippet;
+    return f;
+  };
+  std::vector<Finding> findings{lint("app/secret.yaml", 1, "kind:"),
+                                lint("app/config.yaml", 1, "a: …"), lint("legacy.yaml", 1, "kind:"),
+                                lint("gone.yaml", 2, "new: …"), lint("gone.yaml", 2, "old: …")};
+  findings[3].location.offset = findings[4].location.offset = 13;  // line 2, column 1
+  source->AddProvenance(&findings);
+  ASSERT_TRUE(findings[0].commit);
+  EXPECT_EQ(findings[0].commit->id, OidHex(c3));
+  EXPECT_EQ(findings[0].commit_path, "app/secret.yaml");
+  EXPECT_EQ(findings[0].live, std::optional<bool>(true));
+  ASSERT_TRUE(findings[1].commit);
+  EXPECT_EQ(findings[1].commit->id, OidHex(c2));
+  EXPECT_EQ(findings[1].live, std::optional<bool>(true));
+  // Unchanged by the range: context, no provenance.
+  EXPECT_FALSE(findings[2].commit);
+  EXPECT_TRUE(findings[2].commit_path.empty());
+  EXPECT_FALSE(findings[2].live.has_value());
+  // Removed by the tip: the version whose line matches, not live.
+  ASSERT_TRUE(findings[3].commit);
+  EXPECT_EQ(findings[3].commit->id, OidHex(c3));
+  EXPECT_EQ(findings[3].live, std::optional<bool>(false));
+  ASSERT_TRUE(findings[4].commit);
+  EXPECT_EQ(findings[4].commit->id, OidHex(c2));
+  EXPECT_EQ(findings[4].commit_path, "gone.yaml");
 }
 
 TEST(GitRangeTest, BadRanges) {

@@ -1,7 +1,12 @@
-// Tests for DescribeRepository (SARIF versionControlProvenance facts).
+// Tests for DescribeRepository (SARIF versionControlProvenance facts) and the
+// libgit2 plumbing of git_repo.cc (object hashing, the CA bundle skipped at
+// initialisation).
 #include <git2.h>
 #include <gtest/gtest.h>
 
+#include <string>
+
+#include "scanner/source/git_internal.h"
 #include "scanner/source/git_source.h"
 #include "tests/source/git_test_repo.h"
 
@@ -56,6 +61,40 @@ TEST(GitRepoTest, NotARepository) {
   EXPECT_EQ(info.revision, "");
   EXPECT_EQ(info.repository_uri, "");
   std::filesystem::remove_all(dir);
+}
+
+// HashObject computes the ids libgit2 (and git) compute, for the object
+// types and sizes the sources hash (empty, small, over a SHA-1 block, large).
+TEST(GitRepoTest, HashObjectMatchesLibgit2) {
+  git_internal::EnsureInit();
+  std::string data;
+  for (size_t size : {0u, 1u, 55u, 56u, 64u, 1000u, 100000u}) {
+    data.assign(size, '\0');
+    for (size_t i = 0; i < size; ++i) data[i] = static_cast<char>((i * 131 + 7) & 0xff);
+    for (auto [name, type] : {std::pair{"blob", GIT_OBJECT_BLOB}, {"tree", GIT_OBJECT_TREE}}) {
+      git_oid want;
+      ASSERT_EQ(git_odb_hash(&want, data.data(), data.size(), type), 0);
+      git_oid got = git_internal::HashObject(name, data);
+      EXPECT_TRUE(git_oid_equal(&want, &got)) << name << " of " << size << " bytes";
+    }
+  }
+  // git hash-object of "hello\n".
+  EXPECT_EQ(git_internal::Hex(git_internal::HashObject("blob", "hello\n")),
+            "ce013625030ba8dba906f756967f9e9ca394464a");
+}
+
+// libgit2's initialisation does not parse the system CA bundle (git_repo.cc),
+// but loading certificates on request still reaches mbedTLS: a real
+// certificate file loads, a file that holds none is an error.
+TEST(GitRepoTest, CertificateLocationsStillLoadAfterInitialisation) {
+  git_internal::EnsureInit();
+  std::string cert = std::string(VIGIL_TESTS_DIR) + "/fixtures/sealed-certs/web-tls.pem";
+  std::string not_cert = std::string(VIGIL_TESTS_DIR) + "/source/git_repo_test.cc";
+  if (git_libgit2_features() & GIT_FEATURE_HTTPS) {
+    EXPECT_EQ(git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, cert.c_str(), nullptr), 0)
+        << git_error_last()->message;
+    EXPECT_NE(git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, not_cert.c_str(), nullptr), 0);
+  }
 }
 
 }  // namespace
