@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -29,8 +30,10 @@ inline std::string ReadFile(const std::filesystem::path& p) {
 inline std::string Quote(const std::string& s) {
   std::string o = "'";
   for (char c : s) {
-    if (c == '\'') o += "'\\''";
-    else o += c;
+    if (c == '\'')
+      o += "'\\''";
+    else
+      o += c;
   }
   return o + "'";
 }
@@ -42,10 +45,11 @@ inline RunResult RunVigil(const std::string& args, const std::string& cwd = VIGI
   auto dir = std::filesystem::temp_directory_path() /
              ("vigil-cli-" + std::to_string(getpid()) + "-" + std::to_string(n++));
   std::filesystem::create_directories(dir);
-  std::string in = (dir / "in").string(), out = (dir / "out").string(), err = (dir / "err").string();
+  std::string in = (dir / "in").string(), out = (dir / "out").string(),
+              err = (dir / "err").string();
   std::ofstream(in, std::ios::binary) << stdin_text;
-  std::string cmd = "cd " + Quote(cwd) + " && " + Quote(VIGIL_BINARY) + " " + args + " <" + Quote(in) +
-                    " >" + Quote(out) + " 2>" + Quote(err);
+  std::string cmd = "cd " + Quote(cwd) + " && " + Quote(VIGIL_BINARY) + " " + args + " <" +
+                    Quote(in) + " >" + Quote(out) + " 2>" + Quote(err);
   int status = std::system(cmd.c_str());
   RunResult r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -75,5 +79,23 @@ class TempTree {
  private:
   std::filesystem::path root_;
 };
+
+// Runs a shell command (git, usually) in t's directory, output discarded;
+// returns its exit status.
+inline int Git(const TempTree& t, const std::string& cmd) {
+  return std::system(("cd " + Quote(t.path()) + " && " + cmd + " >/dev/null 2>&1").c_str());
+}
+
+// `git init` with a committer identity, for Git(t, kGitInit).
+inline constexpr char kGitInit[] =
+    "git init -q && git config user.email t@example.invalid && git config user.name t";
+
+// A .sops.yaml whose one rule encrypts data/stringData of *.sops.yaml files
+// (a fake age recipient).
+inline constexpr char kSopsConfig[] =
+    "creation_rules:\n"
+    "  - path_regex: .*\\.sops\\.ya?ml$\n"
+    "    encrypted_regex: ^(data|stringData)$\n"
+    "    age: age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\n";
 
 }  // namespace vigil::testing

@@ -21,19 +21,9 @@ using nlohmann::json;
 // Fake values, in tests/ (allowlisted by the repository's .vigil.yaml).
 constexpr const char* kToken = "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";
 
-const char kSopsConfig[] =
-    "creation_rules:\n"
-    "  - path_regex: .*\\.sops\\.ya?ml$\n"
-    "    encrypted_regex: ^(data|stringData)$\n"
-    "    age: age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\n";
-
 std::string PlainSecret(const std::string& name) {
   return "apiVersion: v1\nkind: Secret\nmetadata:\n  name: " + name +
          "\n  namespace: shop\nstringData:\n  password: Tr0ub4dor-and-3-horses\n";
-}
-
-int Git(const TempTree& t, const std::string& cmd) {
-  return std::system(("cd " + Quote(t.path()) + " && " + cmd + " >/dev/null 2>&1").c_str());
 }
 
 std::string GitOut(const TempTree& t, const std::string& cmd) {
@@ -47,9 +37,7 @@ std::string GitOut(const TempTree& t, const std::string& cmd) {
 
 // Base: a .sops.yaml, a plain Secret committed before the range, a README.
 void InitRepo(TempTree& t) {
-  ASSERT_EQ(
-      Git(t, "git init -q && git config user.email t@example.invalid && git config user.name t"),
-      0);
+  ASSERT_EQ(Git(t, kGitInit), 0);
   t.Write(".sops.yaml", kSopsConfig);
   t.Write("legacy/secret.yaml", PlainSecret("legacy"));
   t.Write("README.md", "shop\n");
@@ -156,9 +144,7 @@ TEST(RangeProvenance, LintFindingOnAContextFileHasNoCommit) {
 // scan: they are not counted as skipped (a range and a staged scan).
 TEST(RangeProvenance, ExcludedContextFilesAreNotCountedAsSkipped) {
   TempTree t;
-  ASSERT_EQ(
-      Git(t, "git init -q && git config user.email t@example.invalid && git config user.name t"),
-      0);
+  ASSERT_EQ(Git(t, kGitInit), 0);
   for (const char* f : {"ctx/f1.txt", "ctx/f2.txt", "ctx/f3.txt"}) t.Write(f, "plain text\n");
   t.Write(".vigil.yaml", "exclude:\n  - \"ctx/**\"\n");
   ASSERT_EQ(Git(t, "git add -A && git commit -qm init && git tag base"), 0);

@@ -12,12 +12,6 @@
 namespace vigil::testing {
 namespace {
 
-const char kSopsConfig[] =
-    "creation_rules:\n"
-    "  - path_regex: .*\\.sops\\.ya?ml$\n"
-    "    encrypted_regex: ^(data|stringData)$\n"
-    "    age: age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\n";
-
 std::string SopsSecret(const std::string& name) {
   return "apiVersion: v1\nkind: Secret\nmetadata:\n  name: " + name +
          "\n  namespace: shop\nstringData:\n"
@@ -48,12 +42,8 @@ const char kPlainSecret[] =
     "apiVersion: v1\nkind: Secret\nmetadata:\n  name: legacy\n  namespace: shop\n"
     "stringData:\n  password: Tr0ub4dor-and-3-horses\n";
 
-int Git(const TempTree& t, const std::string& cmd) {
-  return std::system(("cd " + Quote(t.path()) + " && " + cmd + " >/dev/null 2>&1").c_str());
-}
-
 void InitRepo(TempTree& t) {
-  ASSERT_EQ(Git(t, "git init -q && git config user.email t@example.invalid && git config user.name t"), 0);
+  ASSERT_EQ(Git(t, kGitInit), 0);
   t.Write(".sops.yaml", kSopsConfig);
   t.Write("legacy/secret.yaml", kPlainSecret);
   t.Write("apps/shop/db.sops.yaml", SopsSecret("shop-db"));
