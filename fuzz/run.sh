@@ -56,6 +56,17 @@ for t in "${TARGETS[@]}"; do
   printf '%-16s %12s %8s %8s  %s\n' "$t" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$result"
 done
 if [ ${#failed[@]} -gt 0 ]; then
+  # The logs stay in the build tree, which a CI machine discards: print the
+  # sanitizer's or libFuzzer's report and the failing input (base64) here.
+  for t in "${failed[@]}"; do
+    echo "== $t: the end of $B/logs/$t.log" >&2
+    grep -av '^#[0-9]' "$B/logs/$t.log" | tail -n 80 >&2 || true
+    for a in "$B/artifacts/$t-"*; do
+      [ -f "$a" ] || continue
+      echo "== $t: $a ($(wc -c < "$a") bytes), base64:" >&2
+      head -c 65536 "$a" | base64 -w 120 >&2
+    done
+  done
   echo "fuzz/run.sh: crashes in: ${failed[*]} (inputs in $B/artifacts/)" >&2
   exit 1
 fi

@@ -54,7 +54,13 @@ std::string Cell(std::string_view s) {
         out += c;
         break;
       default:
-        if (static_cast<unsigned char>(c) >= 0x20) out += c;
+        // Another control character becomes U+FFFD: dropping it could join
+        // two halves of a secret that the scrubber saw apart.
+        if (static_cast<unsigned char>(c) >= 0x20) {
+          out += c;
+        } else {
+          out += "\xEF\xBF\xBD";
+        }
     }
   }
   return out;
@@ -98,7 +104,13 @@ std::string Code(std::string_view s) {
         out += ' ';
         break;
       default:
-        if (static_cast<unsigned char>(c) >= 0x20) out += c;
+        // Another control character becomes U+FFFD: dropping it could join
+        // two halves of a secret that the scrubber saw apart.
+        if (static_cast<unsigned char>(c) >= 0x20) {
+          out += c;
+        } else {
+          out += "\xEF\xBF\xBD";
+        }
     }
   }
   return out + "</code>";

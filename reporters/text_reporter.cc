@@ -37,12 +37,16 @@ const char* SeverityColor(Severity s) {
 }
 
 // Escapes C0 controls (except tab and, when keep_newlines, newline) and DEL.
+// A carriage return is dropped only where it ends a line (CRLF text):
+// dropping one elsewhere could join two halves of a secret that the scrubber
+// saw apart.
 std::string Printable(std::string_view s, bool keep_newlines = false) {
   std::string out;
   out.reserve(s.size());
-  for (unsigned char c : s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = s[i];
     if ((c < 0x20 && c != '\t' && !(keep_newlines && c == '\n')) || c == 0x7f) {
-      if (c == '\r') continue;
+      if (c == '\r' && (i + 1 == s.size() || s[i + 1] == '\n')) continue;
       static const char kHex[] = "0123456789abcdef";
       out += "\\x";
       out += kHex[c >> 4];

@@ -14,37 +14,44 @@ std::string Redact(std::string_view secret) {
 
 std::string RedactIn(std::string_view text, std::string_view secret, bool show_secrets,
                      size_t max_len) {
-  std::string out;
-  size_t first = secret.empty() ? std::string_view::npos : text.find(secret);
-  // Trim around the secret so long lines (minified files) stay readable.
-  size_t begin = 0, end = text.size();
-  if (text.size() > max_len) {
-    size_t center = first == std::string_view::npos ? 0 : first;
-    begin = center > max_len / 3 ? center - max_len / 3 : 0;
-    end = std::min(text.size(), begin + std::max(max_len, secret.size() + max_len / 3));
-  }
-  std::string_view window = text.substr(begin, end - begin);
+  // Redact first, then trim: a window edge can then cut only text that is
+  // shown anyway (or a redaction), never the head or tail of an occurrence.
+  std::string body;
+  size_t center = 0;      // where the first occurrence starts in `body`
+  size_t center_len = 0;  // and its length there
   if (show_secrets || secret.empty()) {
-    out.assign(window);
+    body.assign(text);
+    size_t first = secret.empty() ? std::string_view::npos : text.find(secret);
+    if (first != std::string_view::npos) center = first, center_len = secret.size();
   } else {
-    std::string red = Redact(secret);
+    const std::string red = Redact(secret);
     size_t pos = 0;
+    bool seen = false;
     while (true) {
-      size_t hit = window.find(secret, pos);
+      size_t hit = text.find(secret, pos);
       if (hit == std::string_view::npos) break;
-      out.append(window.substr(pos, hit - pos));
-      out += red;
+      body.append(text.substr(pos, hit - pos));
+      if (!seen) center = body.size(), center_len = red.size(), seen = true;
+      body += red;
       pos = hit + secret.size();
     }
-    out.append(window.substr(pos));
-    // A secret cut by the window edges must not leak partially: if the window
-    // starts or ends inside an occurrence, mask the whole window tail/head.
-    if (first != std::string_view::npos && (first < begin || first + secret.size() > end)) {
-      out = red;
-    }
+    body.append(text.substr(pos));
   }
-  if (begin > 0) out = "…" + out;
-  if (end < text.size()) out += "…";
+  if (body.size() <= max_len) return body;
+  // Trim around the first occurrence so long lines (minified files) stay
+  // readable.
+  size_t begin = center > max_len / 3 ? center - max_len / 3 : 0;
+  size_t end = std::min(body.size(), begin + std::max(max_len, center_len + max_len / 3));
+  // Not inside a UTF-8 sequence (a redaction's "…" included).
+  auto continuation = [&](size_t i) {
+    return (static_cast<unsigned char>(body[i]) & 0xC0) == 0x80;
+  };
+  while (begin < end && continuation(begin)) ++begin;
+  while (end > begin && end < body.size() && continuation(end)) --end;
+  std::string out;
+  if (begin > 0) out = "…";
+  out.append(std::string_view(body).substr(begin, end - begin));
+  if (end < body.size()) out += "…";
   return out;
 }
 

@@ -12,8 +12,9 @@ namespace vigil {
 std::string Redact(std::string_view secret);
 
 // Replaces every occurrence of `secret` in `text` by Redact(secret), unless
-// show_secrets. Also trims the text to at most max_len characters around the
-// first occurrence.
+// show_secrets. Then trims the result to about max_len bytes around the
+// first occurrence (more when that occurrence alone is longer), marking a cut
+// with "…"; a cut never falls inside an occurrence or a UTF-8 sequence.
 std::string RedactIn(std::string_view text, std::string_view secret, bool show_secrets,
                      size_t max_len = 160);
 

@@ -36,6 +36,16 @@ struct RuleDatabase::Impl {
   // once, under its own once_flag; slots are never reallocated.
   std::unique_ptr<std::once_flag[]> once;
   mutable std::vector<std::unique_ptr<RE2>> re2;
+  // The pattern with every counted repetition's upper bound dropped, when
+  // it has one (`{0,100}` becomes `{0,}`): a superset of the pattern's
+  // language whose program is small (a bound of n is n copies of the
+  // repeated instruction; the generic assignment rules' values have
+  // 2,900-instruction programs, and RE2's submatch search on them cost
+  // ~0.6 ms a candidate, its DFA rebuilding states for every new text).
+  // It finds the match and its groups; the pattern as written then only has
+  // to confirm that span, anchored at both ends, with its DFA. nullptr: no
+  // bounds to drop (or RE2 rejects the relaxed form).
+  mutable std::vector<std::unique_ptr<RE2>> fast_re2;
   mutable std::vector<int> secret_group;  // 0 = whole match
   std::vector<uint32_t> window;
   std::vector<std::vector<std::string>> keywords_lower;
@@ -63,10 +73,17 @@ struct RuleDatabase::Impl {
       group = 1;
     }
     secret_group[i] = group;
+    std::string relaxed = RelaxLargeRepeats(patterns[i], 0);
+    if (re->ok() && relaxed != RelaxLargeRepeats(patterns[i])) {
+      auto fast = std::make_unique<RE2>(relaxed, re_opts);
+      if (fast->ok() && fast->NumberOfCapturingGroups() == re->NumberOfCapturingGroups())
+        fast_re2[i] = std::move(fast);
+    }
     re2[i] = std::move(re);
   }
-  const RE2& Get(size_t i) const {
+  const RE2& Get(size_t i, const RE2** fast = nullptr) const {
     std::call_once(once[i], [this, i] { Compile(i); });
+    if (fast) *fast = fast_re2[i].get();
     return *re2[i];
   }
   // nullptr when the rule has no tail (or RE2 rejects it: then the full
@@ -406,6 +423,7 @@ Result<std::shared_ptr<const RuleDatabase>> RuleDatabase::Build(std::vector<Rule
   impl.re_opts = re_opts;
   impl.once = std::make_unique<std::once_flag[]>(rules.size());
   impl.re2.resize(rules.size());
+  impl.fast_re2.resize(rules.size());
   impl.secret_group.assign(rules.size(), 0);
   impl.tail_once = std::make_unique<std::once_flag[]>(rules.size());
   impl.tail_re2.resize(rules.size());
@@ -598,17 +616,30 @@ int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
   // match lies in [lo, hi], so no keyword in [lo - 128, hi] means no match.
   if (!KeywordNear(impl.keywords_lower[id], impl.keyword_last[id], st->data, lo, hi, &st->lower))
     return 0;
-  const RE2& re = impl.Get(id);
+  const RE2* fast = nullptr;
+  const RE2& re = impl.Get(id, &fast);
   if (!re.ok()) {
     last = to;
     return 0;
   }
   int ngroups = re.NumberOfCapturingGroups() + 1;
   st->groups.resize(ngroups);
+  // The match and its groups: found with the relaxed pattern and confirmed
+  // by the exact one on that span; where the exact one does not match that
+  // span (a value over a bound), it searches itself, as without `fast`.
+  auto match = [&](re2::StringPiece text, size_t startpos, RE2::Anchor anchor,
+                   re2::StringPiece* groups) {
+    if (fast != nullptr) {
+      if (!fast->Match(text, startpos, text.size(), anchor, groups, ngroups)) return false;
+      size_t s = groups[0].data() - text.data();
+      if (re.Match(text, s, s + groups[0].size(), RE2::ANCHOR_BOTH, nullptr, 0)) return true;
+    }
+    return re.Match(text, startpos, text.size(), anchor, groups, ngroups);
+  };
   // RE2 sees only the window (a small text lets it use its fastest
   // engines); a match starting exactly at `lo` sees no left context.
   re2::StringPiece window_text(st->data.data() + lo, hi - lo);
-  if (!re.Match(window_text, 0, window_text.size(), RE2::UNANCHORED, st->groups.data(), ngroups)) {
+  if (!match(window_text, 0, RE2::UNANCHORED, st->groups.data())) {
     last = to;  // engines disagree here (context at the window edge); move on
     return 0;
   }
@@ -627,8 +658,7 @@ int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
     st->wider.resize(ngroups);
     // (An end-of-text assertion can make the wider text match differently
     // or not at all from this start: then the narrower match stands.)
-    if (!re.Match(wider, from - lo, wider.size(), RE2::ANCHOR_START, st->wider.data(), ngroups))
-      break;
+    if (!match(wider, from - lo, RE2::ANCHOR_START, st->wider.data())) break;
     st->groups.swap(st->wider);
   }
   const re2::StringPiece& whole = st->groups[0];

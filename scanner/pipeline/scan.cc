@@ -67,26 +67,37 @@ struct CompiledAllowlist {
 
 // The hand-over from the enumerating thread to the workers, bounded so that
 // memory is set by the items in flight, not by the number of items (a
-// history has hundreds of thousands). Push blocks while the queue is full;
-// once aborted (timeout, cancel) pushes are dropped and pops fail.
+// history has hundreds of thousands). Push blocks while the queue is full,
+// until the workers have taken half of it (waking the producer for every
+// item taken from a full queue costs a futex call per item); nobody is
+// notified who is not waiting. Once aborted (timeout, cancel) pushes are
+// dropped and pops fail.
 class WorkQueue {
  public:
   explicit WorkQueue(size_t capacity) : capacity_(capacity) {}
   void Push(WorkItem item) {
     std::unique_lock<std::mutex> lock(mu_);
-    not_full_.wait(lock, [&] { return items_.size() < capacity_ || aborted_; });
+    if (items_.size() >= capacity_) {
+      ++push_waiting_;
+      not_full_.wait(lock, [&] { return items_.size() <= capacity_ / 2 || aborted_; });
+      --push_waiting_;
+    }
     if (aborted_) return;
     items_.push_back(std::move(item));
-    not_empty_.notify_one();
+    if (pop_waiting_ > 0) not_empty_.notify_one();
   }
   // The next item; false once the queue is closed and drained, or aborted.
   bool Pop(WorkItem* out) {
     std::unique_lock<std::mutex> lock(mu_);
-    not_empty_.wait(lock, [&] { return !items_.empty() || closed_ || aborted_; });
+    if (items_.empty() && !closed_ && !aborted_) {
+      ++pop_waiting_;
+      not_empty_.wait(lock, [&] { return !items_.empty() || closed_ || aborted_; });
+      --pop_waiting_;
+    }
     if (aborted_ || items_.empty()) return false;
     *out = std::move(items_.front());
     items_.pop_front();
-    not_full_.notify_one();
+    if (push_waiting_ > 0 && items_.size() <= capacity_ / 2) not_full_.notify_one();
     return true;
   }
   size_t size() {
@@ -112,6 +123,7 @@ class WorkQueue {
   std::mutex mu_;
   std::condition_variable not_empty_, not_full_;
   std::deque<WorkItem> items_;
+  int push_waiting_ = 0, pop_waiting_ = 0;
   bool closed_ = false, aborted_ = false;
 };
 

@@ -4,15 +4,18 @@
 // Files (and stdin) that start with a UTF-16 byte-order mark are decoded to
 // UTF-8 here (utf16.h, shared with the git sources' BlobReader), so the
 // matcher, the linter and the line numbers see text (docs/hardening.md).
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <string_view>
 
 #include "scanner/source/git_source.h"
 #include "scanner/source/source.h"
@@ -54,8 +57,18 @@ std::string JoinDisplay(const std::string& root, const std::string& rel) {
   return r + "/" + rel;
 }
 
+std::string OverSizeLimit(uint64_t size, uint64_t limit) {
+  return "skipped: " + std::to_string(size) + " bytes is over the size limit of " +
+         std::to_string(limit) + " (--max-file-size)";
+}
+
+// The walker does not stat files: the reader checks, on the descriptor it
+// reads, that the file is regular and under the size limit (a "skipped:"
+// status is a note, not an error: scanner/pipeline/scan.cc).
 class FileReader : public SourceReader {
  public:
+  explicit FileReader(uint64_t max_file_size) : max_file_size_(max_file_size) {}
+
   Status Read(const WorkItem& item, BlobData* out) override {
     int fd = ::open(item.key.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0) return Status::Error(item.path + ": cannot open: " + std::strerror(errno));
@@ -63,6 +76,10 @@ class FileReader : public SourceReader {
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
       ::close(fd);
       return Status::Error(item.path + ": not a regular file");
+    }
+    if (static_cast<uint64_t>(st.st_size) > max_file_size_) {
+      ::close(fd);
+      return Status::Error(OverSizeLimit(static_cast<uint64_t>(st.st_size), max_file_size_));
     }
     size_t want = static_cast<size_t>(st.st_size);
     char* buf = buffer_.Reserve(want + 1);
@@ -90,6 +107,7 @@ class FileReader : public SourceReader {
   }
 
  private:
+  uint64_t max_file_size_;
   AlignedBuffer buffer_;
   Utf16Decoder utf16_;
   std::string decoded_;  // a UTF-16 file as UTF-8
@@ -101,7 +119,9 @@ class WorkingTreeSource : public Source {
       : roots_(std::move(roots)), options_(options) {}
 
   std::string Mode() const override { return "working-tree"; }
-  std::unique_ptr<SourceReader> NewReader() override { return std::make_unique<FileReader>(); }
+  std::unique_ptr<SourceReader> NewReader() override {
+    return std::make_unique<FileReader>(options_.max_file_size);
+  }
 
   Status Enumerate(const std::function<void(WorkItem)>& emit,
                    std::vector<ScanError>* errors) override {
@@ -117,7 +137,10 @@ class WorkingTreeSource : public Source {
       if (fs::is_directory(st)) {
         WalkDir(root, emit, errors);
       } else {
-        AddFile(root, root, fs::path(root), emit, errors);
+        unsigned char type = fs::is_symlink(st)        ? DT_LNK
+                             : fs::is_regular_file(st) ? DT_REG
+                                                       : DT_FIFO;
+        AddFile(root, root, root, type, emit, errors);
       }
     }
     if (!any_ok) return Status::Error("nothing to scan: no path exists");
@@ -125,89 +148,110 @@ class WorkingTreeSource : public Source {
   }
 
  private:
-  void AddFile(const std::string& display, const std::string& root, const fs::path& p,
-               const std::function<void(WorkItem)>& emit, std::vector<ScanError>* errors) {
-    std::error_code ec;
-    fs::file_status st = fs::symlink_status(p, ec);
-    if (ec) {
-      errors->push_back({display, 0, "cannot stat: " + ec.message(), false});
-      return;
-    }
-    if (fs::is_symlink(st)) {
+  // A file (or link, or special file) the walk found; `type` is a DT_* value.
+  void AddFile(const std::string& display, const std::string& root, const std::string& path,
+               unsigned char type, const std::function<void(WorkItem)>& emit,
+               std::vector<ScanError>* errors) {
+    if (type == DT_LNK) {
       // Never follow a link out of the tree; a link inside is scanned at its
       // target's own path, so it is skipped here.
-      fs::path target = fs::weakly_canonical(p, ec);
+      std::error_code ec;
+      fs::path target = fs::weakly_canonical(path, ec);
       fs::path base = fs::weakly_canonical(fs::path(root), ec);
       std::string t = target.string(), b = base.string();
       if (ec || t.compare(0, b.size(), b) != 0)
         errors->push_back({display, 0, "symlink pointing outside the tree: not followed", true});
       return;
     }
-    if (!fs::is_regular_file(st)) {
+    if (type != DT_REG) {
       errors->push_back({display, 0, "not a regular file (FIFO, socket or device): skipped", true});
-      return;
-    }
-    uint64_t size = fs::file_size(p, ec);
-    if (ec) {
-      errors->push_back({display, 0, "cannot stat: " + ec.message(), false});
-      return;
-    }
-    if (size > options_.max_file_size) {
-      errors->push_back({display, 0,
-                         "skipped: " + std::to_string(size) + " bytes is over the size limit of " +
-                             std::to_string(options_.max_file_size) + " (--max-file-size)",
-                         true});
       return;
     }
     WorkItem item;
     item.path = display;
-    item.key = p.string();
-    item.size = size;
+    item.key = path;
     emit(std::move(item));
   }
 
+  struct Entry {
+    std::string name;
+    unsigned char type;  // DT_*
+  };
+
+  // Reads a directory's entries, sorted by name (bytes). False, with the
+  // error recorded, when it cannot be read.
+  static bool ReadDir(const std::string& path, const std::string& display, std::vector<Entry>* out,
+                      std::vector<ScanError>* errors) {
+    DIR* d = ::opendir(path.c_str());
+    if (d == nullptr) {
+      errors->push_back(
+          {display, 0, std::string("cannot read directory: ") + std::strerror(errno), false});
+      return false;
+    }
+    int dfd = ::dirfd(d);
+    while (const dirent* de = ::readdir(d)) {
+      std::string_view name = de->d_name;
+      if (name == "." || name == "..") continue;
+      unsigned char type = de->d_type;
+      if (type == DT_UNKNOWN) {  // a filesystem that does not say: ask
+        struct stat st;
+        if (::fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+          type = S_ISDIR(st.st_mode)   ? DT_DIR
+                 : S_ISREG(st.st_mode) ? DT_REG
+                 : S_ISLNK(st.st_mode) ? DT_LNK
+                                       : DT_FIFO;
+        }
+      }
+      out->push_back({std::string(name), type});
+    }
+    ::closedir(d);
+    std::sort(out->begin(), out->end(),
+              [](const Entry& a, const Entry& b) { return a.name < b.name; });
+    return true;
+  }
+
+  // Depth first, each directory's entries in name order: the order of the
+  // files' sorted paths, component by component, as std::filesystem::path
+  // compares them. Files are emitted as they are found (the workers start on
+  // the first one) and are not stat'ed here: readdir's d_type says what they
+  // are, and the reader checks the rest on the descriptor it reads.
   void WalkDir(const std::string& root, const std::function<void(WorkItem)>& emit,
                std::vector<ScanError>* errors) {
     std::error_code ec;
     fs::path base = fs::absolute(root, ec);
     GitIgnoreChecker ignore(base.string());
     bool use_ignore = ignore.active() && !options_.include_ignored;
-    auto it = fs::recursive_directory_iterator(
-        root, fs::directory_options::skip_permission_denied, ec);
-    if (ec) {
-      errors->push_back({root, 0, "cannot read directory: " + ec.message(), false});
-      return;
-    }
-    std::vector<fs::path> files;
-    for (auto end = fs::recursive_directory_iterator(); it != end; it.increment(ec)) {
-      if (ec) {
-        errors->push_back({root, 0, "walk error: " + ec.message(), false});
-        ec.clear();
-        break;
-      }
-      const fs::directory_entry& e = *it;
-      std::string name = e.path().filename().string();
-      std::error_code sec;
-      bool is_dir = e.is_directory(sec) && !e.is_symlink(sec);
-      if (is_dir && name == ".git") {
-        it.disable_recursion_pending();
+    std::string abs_prefix = base.lexically_normal().string();
+    if (abs_prefix.empty() || abs_prefix.back() != '/') abs_prefix += '/';
+    const std::string prefix = root.back() == '/' ? root : root + "/";
+
+    struct Frame {
+      std::string rel;  // "" or "dir/sub/"
+      std::vector<Entry> entries;
+      size_t next = 0;
+    };
+    std::vector<Frame> stack(1);
+    if (!ReadDir(root, root, &stack.back().entries, errors)) return;
+    while (!stack.empty()) {
+      Frame& top = stack.back();
+      if (top.next == top.entries.size()) {
+        stack.pop_back();
         continue;
       }
-      if (use_ignore) {
-        fs::path abs = fs::absolute(e.path(), sec);
-        if (ignore.IsIgnored(abs.lexically_normal().string(), is_dir)) {
-          if (is_dir) it.disable_recursion_pending();
-          continue;
+      const Entry& e = top.entries[top.next++];
+      std::string rel = top.rel + e.name;
+      bool is_dir = e.type == DT_DIR;
+      if (e.name == ".git") continue;  // the repository, or a worktree's .git file
+      if (use_ignore && ignore.IsIgnored(abs_prefix + rel, is_dir)) continue;
+      if (is_dir) {
+        Frame sub;
+        sub.rel = rel + "/";
+        if (ReadDir(prefix + rel, JoinDisplay(root, rel), &sub.entries, errors)) {
+          stack.push_back(std::move(sub));  // `top` is not used after this
         }
+        continue;
       }
-      if (is_dir) continue;
-      if (name == ".git") continue;  // a worktree's .git file
-      files.push_back(e.path());
-    }
-    std::sort(files.begin(), files.end());
-    for (const auto& f : files) {
-      std::string rel = f.lexically_relative(root).generic_string();
-      AddFile(JoinDisplay(root, rel), root, f, emit, errors);
+      AddFile(JoinDisplay(root, rel), root, prefix + rel, e.type, emit, errors);
     }
   }
 
@@ -242,7 +286,9 @@ class StdinSource : public Source {
     emit(std::move(item));
     return Status::Ok();
   }
-  std::unique_ptr<SourceReader> NewReader() override { return std::make_unique<StdinReader>(&data_); }
+  std::unique_ptr<SourceReader> NewReader() override {
+    return std::make_unique<StdinReader>(&data_);
+  }
 
  private:
   std::string name_;

@@ -64,6 +64,34 @@ TEST(Reporters, NoSecretInAnyFormatWithoutShowSecrets) {
   }
 }
 
+// A display step that drops a character (a carriage return, a control
+// character in a Markdown cell) must not join two halves of a secret that
+// the scrubber saw apart. Found by fuzz/reporters_fuzz.cc.
+TEST(Reporters, DroppedControlCharactersDoNotJoinASecret) {
+  const std::string& token = reporter_test::kGithubToken;
+  for (char control : {'\r', '\x01', '\x1b', '\x7f'}) {
+    ScanReport rep = SampleReport();
+    ASSERT_FALSE(rep.findings.empty());
+    Finding& f = rep.findings.front();
+    ASSERT_EQ(f.secret, token);
+    std::string split = token.substr(0, 10) + control + token.substr(10);
+    f.message = "value " + split + " here";
+    f.location.path = "dir/" + split + ".yaml";
+    f.rule_name = split;
+    for (const std::string& format : ReporterFormats()) {
+      std::string out = Render(format, rep, ReportOptions{});
+      EXPECT_EQ(out.find(token), std::string::npos)
+          << format << " joins the secret around control character " << int(control);
+      EXPECT_EQ(out.find(MarkdownEscaped(token)), std::string::npos) << format;
+      // Markdown table cells escape '_' as "\_": a reader sees the secret.
+      std::string unescaped = out;
+      std::erase(unescaped, '\\');
+      EXPECT_EQ(unescaped.find(token), std::string::npos)
+          << format << " joins the secret (escaped) around control character " << int(control);
+    }
+  }
+}
+
 TEST(Reporters, ShowSecretsShowsThem) {
   ReportOptions opts;
   opts.show_secrets = true;
