@@ -1,6 +1,7 @@
 #include "scanner/match/matcher.h"
 
 #include <gtest/gtest.h>
+#include <re2/re2.h>
 
 #include <filesystem>
 
@@ -220,6 +221,60 @@ TEST(Matcher, PrefilterTailCheckFindsWhatTheFullPatternFinds) {
   EXPECT_EQ(FoundWith(cases[1].pattern, cases[1].prefilter, texts[3]).size(), 1u);
   EXPECT_EQ(FoundWith(cases[4].pattern, cases[4].prefilter, texts.back()),
             (std::vector<std::string>{"abc1def", "9", "abcdefghij1klmnopqrst"}));
+}
+
+// The confirmation searches with a relaxed copy of the pattern (upper bounds
+// of counted repetitions dropped: a small RE2 program) and lets the pattern
+// as written confirm that span; where it does not (a value over a bound),
+// the exact pattern searches by itself. The secrets found must be what the
+// exact pattern finds, left to right, whichever path was taken.
+std::vector<std::string> ExactRe2Finds(const std::string& pattern, std::string_view text) {
+  RE2::Options o;
+  o.set_encoding(RE2::Options::EncodingLatin1);
+  RE2 re(pattern, o);
+  EXPECT_TRUE(re.ok()) << pattern;
+  std::vector<std::string> found;
+  re2::StringPiece g[2];
+  size_t pos = 0;
+  while (pos <= text.size() && re.Match(text, pos, text.size(), RE2::UNANCHORED, g, 2)) {
+    found.emplace_back(g[1].data(), g[1].size());
+    size_t end = g[0].data() - text.data() + g[0].size();
+    pos = end > pos ? end : pos + 1;
+  }
+  return found;
+}
+
+TEST(Matcher, RelaxedSearchFindsWhatTheExactPatternFinds) {
+  struct Case {
+    std::string pattern, prefilter;
+  };
+  const std::vector<Case> cases = {
+      {R"re(key=([a-z0-9]{0,12}[0-9])(?:;|$))re", ""},
+      {R"re(key=([a-z0-9]{0,12}[0-9])(?:;|$))re", "key="},
+      {R"re(token:[ \t]{0,3}"([^"\n]{4,20})")re", ""},
+      {R"re((?i:secret)[ \t]{0,4}=[ \t]{0,4}([A-Za-z0-9]{0,30}[0-9](?:[A-Za-z0-9]{0,30}[A-Za-z])?)[ \t]{0,8}(?:\r?\n|$))re",
+       R"re((?i:secret)[ \t]{0,4}=)re"},
+  };
+  const std::vector<std::string> texts = {
+      // Over the bound first, then a value that fits: the relaxed copy
+      // finds the first, the exact pattern rejects it and finds the second.
+      "key=abcdefghijklmnop1; key=abc1;",
+      "key=abc1;key=9;key=abcdefghijklm2;",
+      "token: \"" + std::string(30, 'x') + "\" token:\"abcdefgh\" token:\"abc\"",
+      "SECRET = abcdefghij0123456789abcdefghij0123456789z\nsecret=abc1def\n",
+      "secret = 0\nSecret=" + std::string(70, 'a') + "1\nsecret=ab12cd\n",
+  };
+  size_t nonempty = 0;
+  for (const auto& c : cases) {
+    for (const auto& t : texts) {
+      std::vector<std::string> want = ExactRe2Finds(c.pattern, t);
+      nonempty += !want.empty();
+      EXPECT_EQ(FoundWith(c.pattern, c.prefilter, t), want)
+          << "pattern " << c.pattern << " on " << t;
+    }
+  }
+  EXPECT_GE(nonempty, 6u);  // the comparison is not vacuous
+  EXPECT_EQ(FoundWith(cases[0].pattern, "", texts[0]), std::vector<std::string>{"abc1"});
 }
 
 // A match that reaches the end of the confirmation window is followed past
