@@ -19,6 +19,16 @@ using report::Scrubber;
 constexpr size_t kMaxRows = 200;
 constexpr size_t kMaxCell = 200;
 
+// Appends c, or U+FFFD for a control character: dropping it could join two
+// halves of a secret that the scrubber saw apart.
+void AppendVisible(std::string* out, char c) {
+  if (static_cast<unsigned char>(c) >= 0x20) {
+    *out += c;
+  } else {
+    *out += "\xEF\xBF\xBD";
+  }
+}
+
 // Escapes text for a table cell (GitHub-flavoured Markdown).
 std::string Cell(std::string_view s) {
   std::string in = report::TruncateUtf8(report::SanitizeUtf8(s), kMaxCell);
@@ -54,13 +64,7 @@ std::string Cell(std::string_view s) {
         out += c;
         break;
       default:
-        // Another control character becomes U+FFFD: dropping it could join
-        // two halves of a secret that the scrubber saw apart.
-        if (static_cast<unsigned char>(c) >= 0x20) {
-          out += c;
-        } else {
-          out += "\xEF\xBF\xBD";
-        }
+        AppendVisible(&out, c);
     }
   }
   return out;
@@ -104,13 +108,7 @@ std::string Code(std::string_view s) {
         out += ' ';
         break;
       default:
-        // Another control character becomes U+FFFD: dropping it could join
-        // two halves of a secret that the scrubber saw apart.
-        if (static_cast<unsigned char>(c) >= 0x20) {
-          out += c;
-        } else {
-          out += "\xEF\xBF\xBD";
-        }
+        AppendVisible(&out, c);
     }
   }
   return out + "</code>";

@@ -26,12 +26,11 @@ std::string RedactIn(std::string_view text, std::string_view secret, bool show_s
   } else {
     const std::string red = Redact(secret);
     size_t pos = 0;
-    bool seen = false;
     while (true) {
       size_t hit = text.find(secret, pos);
       if (hit == std::string_view::npos) break;
       body.append(text.substr(pos, hit - pos));
-      if (!seen) center = body.size(), center_len = red.size(), seen = true;
+      if (center_len == 0) center = body.size(), center_len = red.size();  // the first
       body += red;
       pos = hit + secret.size();
     }

@@ -64,7 +64,8 @@ struct RuleDatabase::Impl {
   mutable std::vector<std::unique_ptr<RE2>> tail_exact_re2;  // as written: exact
 
   void Compile(size_t i) const {
-    auto re = std::make_unique<RE2>(RelaxLargeRepeats(patterns[i]), re_opts);
+    const std::string exact = RelaxLargeRepeats(patterns[i]);
+    auto re = std::make_unique<RE2>(exact, re_opts);
     int group = 0;
     const auto& named = re->NamedCapturingGroups();
     if (auto it = named.find("secret"); it != named.end()) {
@@ -74,7 +75,7 @@ struct RuleDatabase::Impl {
     }
     secret_group[i] = group;
     std::string relaxed = RelaxLargeRepeats(patterns[i], 0);
-    if (re->ok() && relaxed != RelaxLargeRepeats(patterns[i])) {
+    if (re->ok() && relaxed != exact) {
       auto fast = std::make_unique<RE2>(relaxed, re_opts);
       if (fast->ok() && fast->NumberOfCapturingGroups() == re->NumberOfCapturingGroups())
         fast_re2[i] = std::move(fast);

@@ -49,12 +49,14 @@ class AlignedBuffer {
   size_t cap_ = 0;
 };
 
-std::string JoinDisplay(const std::string& root, const std::string& rel) {
-  if (root.empty() || root == ".") return rel;
+// What a path under `root` is shown as: the prefix to put before the path
+// relative to root ("" for ".", "dir/" for "./dir/").
+std::string DisplayPrefix(const std::string& root) {
+  if (root.empty() || root == ".") return "";
   std::string r = root;
   while (r.size() > 1 && r.back() == '/') r.pop_back();
   if (r.rfind("./", 0) == 0) r = r.substr(2);
-  return r + "/" + rel;
+  return r + "/";
 }
 
 std::string OverSizeLimit(uint64_t size, uint64_t limit) {
@@ -224,6 +226,7 @@ class WorkingTreeSource : public Source {
     std::string abs_prefix = base.lexically_normal().string();
     if (abs_prefix.empty() || abs_prefix.back() != '/') abs_prefix += '/';
     const std::string prefix = root.back() == '/' ? root : root + "/";
+    const std::string display = DisplayPrefix(root);
 
     struct Frame {
       std::string rel;  // "" or "dir/sub/"
@@ -246,12 +249,12 @@ class WorkingTreeSource : public Source {
       if (is_dir) {
         Frame sub;
         sub.rel = rel + "/";
-        if (ReadDir(prefix + rel, JoinDisplay(root, rel), &sub.entries, errors)) {
+        if (ReadDir(prefix + rel, display + rel, &sub.entries, errors)) {
           stack.push_back(std::move(sub));  // `top` is not used after this
         }
         continue;
       }
-      AddFile(JoinDisplay(root, rel), root, prefix + rel, e.type, emit, errors);
+      AddFile(display + rel, root, prefix + rel, e.type, emit, errors);
     }
   }
 
