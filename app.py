@@ -1,7 +1,0 @@
-A = ""  # vigil:ignore
-# vigil:ignore
-B = """
-user = x
-token = 
-"""
-KEEP = ""
