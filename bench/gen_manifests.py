@@ -1,10 +1,18 @@
 #!/usr/bin/env python3
 """Generates a GitOps tree of N Kubernetes manifests (deterministic) for the
 lint benchmark: Deployments, Services, ConfigMaps, ExternalSecrets,
-SecretStores, SealedSecrets, SOPS-encrypted Secrets, kustomizations, and a few
-plain Secrets, spread over clusters/<env>/apps/<app>/.
+SealedSecrets, SOPS-encrypted Secrets, kustomizations, and a few plain Secrets,
+spread over clusters/<env>/apps/<app>/, with what a working repository also
+has: one ClusterSecretStore per cluster and each namespace's registry pull
+secret (an ExternalSecret). The plain Secrets (one app in 50) are the tree's
+deliberate defects.
 
-  gen_manifests.py OUT_DIR [--count 10000] [--seed 1]
+  gen_manifests.py OUT_DIR [--count 10000] [--seed 1] [--defects]
+
+--defects writes the tree of the first sessions' figures instead: no
+ClusterSecretStore, no pull secrets, and SOPS metadata without the
+encrypted_regex that sops records, so every app draws findings (10,000 in all
+for 10,000 manifests).
 """
 import argparse
 import base64
@@ -17,11 +25,54 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--count", type=int, default=10000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--defects", action="store_true")
     a = ap.parse_args()
     r = random.Random(a.seed)
     rnd = lambda n: base64.b64encode(bytes(r.getrandbits(8) for _ in range(n))).decode()
     envs = ["prod", "staging", "dev"]
     n = 0
+    if not a.defects:
+        for env in envs:
+            d = os.path.join(a.out, "clusters", env, "platform")
+            os.makedirs(d, exist_ok=True)
+            with open(os.path.join(d, "cluster-secret-store.yaml"), "w") as f:
+                f.write(f"""apiVersion: external-secrets.io/v1
+kind: ClusterSecretStore
+metadata:
+  name: azure-kv
+spec:
+  provider:
+    azurekv:
+      authType: WorkloadIdentity
+      vaultUrl: https://kv-{env}-apps.vault.azure.net
+      serviceAccountRef:
+        name: external-secrets
+        namespace: external-secrets
+""")
+            n += 1
+            for t in range(40):
+                ns = f"team-{t:02d}"
+                with open(os.path.join(d, f"registry-{ns}.yaml"), "w") as f:
+                    f.write(f"""apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata:
+  name: registry
+  namespace: {ns}
+spec:
+  refreshInterval: 1h
+  secretStoreRef: {{kind: ClusterSecretStore, name: azure-kv}}
+  target:
+    name: registry
+    template:
+      type: kubernetes.io/dockerconfigjson
+      data:
+        .dockerconfigjson: "{{{{ .config }}}}"
+  data:
+    - secretKey: config
+      remoteRef: {{key: registry-dockerconfig}}
+""")
+                n += 1
+    sops_regex = "" if a.defects else "    encrypted_regex: ^(data|stringData)$\n"
     app = 0
     while n < a.count:
         env = envs[app % 3]
@@ -112,7 +163,7 @@ sops:
             -----END AGE ENCRYPTED FILE-----
     lastmodified: "2026-10-02T08:14:51Z"
     mac: ENC[AES256_GCM,data:{rnd(48)},iv:{rnd(32)},tag:{rnd(16)},type:str]
-    version: 3.8.1
+{sops_regex}    version: 3.8.1
 """,
             "kustomization.yaml": f"""apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization

@@ -5,14 +5,24 @@
 # (on a shared machine compare the CPU times: wall time follows the load).
 #
 #   bench/lint_bench.sh [COUNT] [DIR]
+#
+# GEN_ARGS=--defects generates the earlier sessions' tree instead (every app
+# draws findings: bench/gen_manifests.py), in DIR (default
+# /tmp/vigil-manifests-defects-COUNT).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 count=${1:-10000}
-dir=${2:-/tmp/vigil-manifests-$count}
+gen_args=${GEN_ARGS:-}
+if [ -n "$gen_args" ]; then
+  dir=${2:-/tmp/vigil-manifests-defects-$count}
+else
+  dir=${2:-/tmp/vigil-manifests-v2-$count}
+fi
 vigil=${VIGIL:-$top/build/release/vigil}
 [ -x "$vigil" ] || { echo "build the release preset first: $vigil"; exit 2; }
-[ -d "$dir/clusters" ] || python3 "$here/gen_manifests.py" "$dir" --count "$count"
+# shellcheck disable=SC2086
+[ -d "$dir/clusters" ] || python3 "$here/gen_manifests.py" "$dir" --count "$count" $gen_args
 find "$dir" -type f -print0 | xargs -0 cat > /dev/null
 "$vigil" rules list > /dev/null
 tf=$(mktemp)

@@ -1,9 +1,12 @@
 // Fuzzes the linter's YAML loader (policies/yaml_tree.h: yaml-cpp events into
-// a tree, aliases expanded under a node budget, nesting capped) and the
+// a tree, aliases expanded under a node budget, nesting capped), holds its
+// fast path to yaml-cpp (whatever ParseYamlFast accepts, yaml-cpp must parse
+// into the same tree, field for field), and fuzzes the
 // shared policy helpers that look at untrusted scalars (base64, SOPS ENC
 // tokens, key material, template detection).
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +33,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   uint32_t error_line = 0;
   vigil::YamlLimits limits;
   (void)vigil::ParseYaml(text, &docs, &error_line, limits);
+  std::vector<vigil::YDocument> fast, reference;
+  if (vigil::ParseYamlFast(text, &fast, limits)) {
+    if (!vigil::ParseYamlReference(text, &reference, &error_line, limits).ok()) __builtin_trap();
+    std::string diff = vigil::YamlDifference(fast, reference);
+    if (!diff.empty()) {
+      fprintf(stderr, "fast path and yaml-cpp differ: %s\n", diff.c_str());
+      __builtin_trap();
+    }
+  }
   size_t total = 0;
   for (const auto& d : docs) total += CountNodes(d.root, 0);
   // The budget counts expanded nodes (keys included); allow slack for the

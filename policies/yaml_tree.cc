@@ -9,8 +9,8 @@
 
 #include <cstring>
 #include <exception>
-#include <map>
 #include <istream>
+#include <map>
 #include <sstream>
 #include <streambuf>
 #include <string>
@@ -92,9 +92,9 @@ class TreeBuilder : public YAML::EventHandler {
 
  private:
   struct Frame {
-    YNode node;             // the container, children not attached yet
+    YNode node;  // the container, children not attached yet
     YAML::anchor_t anchor;
-    size_t first;           // its children are items_[first..]
+    size_t first;  // its children are items_[first..]
   };
   struct Anchored {
     YNode node;
@@ -187,7 +187,8 @@ namespace {
 // memcmp: map lookups are the policies' hottest operation).
 inline bool IsKey(const YNode& k, std::string_view key) {
   return k.type == YNode::Type::kScalar && k.value.size() == key.size() &&
-         (key.empty() || (k.value[0] == key[0] && std::memcmp(k.value.data(), key.data(), key.size()) == 0));
+         (key.empty() ||
+          (k.value[0] == key[0] && std::memcmp(k.value.data(), key.data(), key.size()) == 0));
 }
 }  // namespace
 
@@ -227,6 +228,13 @@ std::string YNode::Str(std::string_view key) const {
 
 Status ParseYaml(std::string_view text, std::vector<YDocument>* docs, uint32_t* error_line,
                  const YamlLimits& limits) {
+  *error_line = 0;
+  if (ParseYamlFast(text, docs, limits)) return Status::Ok();
+  return ParseYamlReference(text, docs, error_line, limits);
+}
+
+Status ParseYamlReference(std::string_view text, std::vector<YDocument>* docs, uint32_t* error_line,
+                          const YamlLimits& limits) {
   *error_line = 0;
   try {
     // Read the text in place (no copy into an istringstream).
