@@ -12,8 +12,9 @@
 //   - handed to yaml-cpp: anchors, aliases, tags, directives, `...`, `?`
 //     keys, folded (`>`) scalars, indentation indicators, multi-line plain
 //     or quoted scalars, flow collections over several lines, escapes above
-//     U+007F, tabs, carriage returns, control characters, a byte-order mark,
-//     and every error (so an error is always yaml-cpp's message and line).
+//     U+007F, keys over 1,000 characters, tabs, carriage returns, control
+//     characters, a byte-order mark, and every error (so an error is always
+//     yaml-cpp's message and line).
 //
 // yaml-cpp remains the reference: fuzz/yaml_tree_fuzz.cc parses every input
 // both ways and traps when the fast path accepts a text and its tree differs
@@ -298,12 +299,16 @@ class FastYaml {
     if (!PlainStart(p_)) throw GiveUp{};
     return Plain(flow);
   }
+  // yaml-cpp rejects a simple key that runs over 1024 characters to its
+  // `:` (YAML's limit); longer ones are left to it.
+  static constexpr size_t kMaxKeyLength = 1000;
   // After a scalar in block context: true (and p_ past the `:`) when it was
   // a map key, i.e. blanks, `:`, then a blank, a line end or the end.
-  bool KeyColon() {
+  bool KeyColon(const YNode& key) {
     size_t q = p_;
     while (q < n_ && s_[q] == ' ') ++q;
     if (At(q) == ':' && BlankOrEnd(q + 1)) {
+      if (q - key.offset > kMaxKeyLength) throw GiveUp{};
       p_ = q + 1;
       return true;
     }
@@ -398,6 +403,7 @@ class FastYaml {
         } else if (At(p_) != ':') {
           throw GiveUp{};
         }
+        if (p_ - key.offset > kMaxKeyLength) throw GiveUp{};
         ++p_;
         SkipSpaces();
         items_.push_back(std::move(key));
@@ -446,7 +452,7 @@ class FastYaml {
   YNode ScalarOrMap(int parent) {
     int indent = Indent();
     YNode first = Scalar(false);
-    if (KeyColon()) return Map(indent, std::move(first));
+    if (KeyColon(first)) return Map(indent, std::move(first));
     if (At(p_) == ':') throw GiveUp{};
     EndLine();
     if (first.plain) NoContinuation(parent);
@@ -469,7 +475,7 @@ class FastYaml {
       if (j < indent) break;
       if (j > indent) throw GiveUp{};
       YNode key = Scalar(false);
-      if (!KeyColon()) throw GiveUp{};
+      if (!KeyColon(key)) throw GiveUp{};
       items_.push_back(std::move(key));
     }
     Close(&m, first);
