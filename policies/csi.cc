@@ -668,8 +668,7 @@ void RunCsiPolicies(LintContext& ctx) {
   std::map<const Spc*, std::vector<const Mount*>> mounted_by;
   std::vector<const Mount*> unknown_mounts;     // templated SecretProviderClass names
   std::vector<const Mount*> unresolved_mounts;  // names no SPC of the namespace has
-  std::vector<SecretProducer> producers;
-  bool producers_ready = false;
+  const std::vector<SecretProducer>* producers = nullptr;  // index.SharedProducers(), when needed
 
   for (const Mount& m : mounts) {
     std::string who = Describe(*m.r);
@@ -761,12 +760,9 @@ void RunCsiPolicies(LintContext& ctx) {
     }
     std::string cred = Trim(m.nps_at->value);
     if (Templated(cred) || !IsObjectName(cred)) continue;
-    if (!producers_ready) {
-      producers = CollectSecretProducers(index);
-      producers_ready = true;
-    }
+    if (producers == nullptr) producers = &index.SharedProducers();
     std::vector<const SecretProducer*> psame, pother;
-    for (const auto& p : producers) {
+    for (const auto& p : *producers) {
       if (p.name == cred) (ProducerServes(p, m.ns) ? psame : pother).push_back(&p);
     }
     LintContext::Report rep =
@@ -875,10 +871,7 @@ void RunCsiPolicies(LintContext& ctx) {
     }
   }
   if (!synced.empty()) {
-    if (!producers_ready) {
-      producers = CollectSecretProducers(index);
-      producers_ready = true;
-    }
+    if (producers == nullptr) producers = &index.SharedProducers();
     for (const SecretConsumer& u : uses) {
       auto it = synced.find(u.name);
       if (it == synced.end()) continue;
@@ -889,7 +882,7 @@ void RunCsiPolicies(LintContext& ctx) {
       if (from.empty()) continue;
       // Another mechanism produces it too: XREF-002's business, not a sync gap.
       bool other_producer = false;
-      for (const auto& p : producers) {
+      for (const auto& p : *producers) {
         if (p.name == u.name && p.family != "csi" && ProducerServes(p, u.ns)) other_producer = true;
       }
       if (other_producer) continue;

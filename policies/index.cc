@@ -2,7 +2,11 @@
 #include "policies/index.h"
 
 #include <algorithm>
+#include <mutex>
 #include <utility>
+
+#include "policies/policy.h"
+#include "policies/secret_graph.h"
 
 namespace vigil {
 
@@ -100,6 +104,63 @@ std::string Resource::Label(std::string_view key) const {
 bool Resource::HasAnnotation(std::string_view key) const {
   const YNode* a = MetaMap(node, "annotations");
   return a != nullptr && a->Get(key) != nullptr;
+}
+
+void ExtractResources(ManifestFile* f) {
+  f->resources.clear();
+  f->extracted = true;
+  for (size_t d = 0; d < f->docs.size(); ++d) {
+    const YNode& root = f->docs[d].root;
+    if (!root.IsMap()) continue;
+    bool doc_sops = root.Get("sops") != nullptr || f->sops_encrypted;
+    auto add = [&](const YNode& obj) {
+      if (!obj.IsMap()) return;
+      Resource r;
+      r.file = f;
+      r.doc = d;
+      r.node = &obj;
+      r.api_version = obj.Str("apiVersion");
+      r.kind = obj.Str("kind");
+      if (const YNode* meta = obj.Get("metadata")) {
+        r.name = meta->Str("name");
+        r.namespace_ = meta->Str("namespace");
+      }
+      r.sops = doc_sops;
+      FindPodSpecs(obj, &r.pod_specs);
+      f->resources.push_back(std::move(r));
+    };
+    const YNode* kind_node = root.Get("kind");
+    if (kind_node == nullptr || !kind_node->IsScalar() || kind_node->value.empty()) continue;
+    const std::string& kind = kind_node->value;
+    const YNode* items = root.Get("items");
+    if ((kind == "List" || (kind.size() > 4 && kind.compare(kind.size() - 4, 4, "List") == 0)) &&
+        items != nullptr && items->IsSeq()) {
+      for (const YNode& item : items->values) add(item);
+    } else {
+      add(root);
+    }
+  }
+}
+
+struct ResourceIndex::Shared {
+  std::once_flag producers_once, consumers_once;
+  std::vector<SecretProducer> producers;
+  std::vector<SecretConsumer> consumers;
+};
+
+ResourceIndex::ResourceIndex() : shared_(std::make_unique<Shared>()) {}
+ResourceIndex::~ResourceIndex() = default;
+
+const std::vector<SecretProducer>& ResourceIndex::SharedProducers() const {
+  std::call_once(shared_->producers_once,
+                 [this] { shared_->producers = CollectSecretProducers(*this); });
+  return shared_->producers;
+}
+
+const std::vector<SecretConsumer>& ResourceIndex::SharedConsumers() const {
+  std::call_once(shared_->consumers_once,
+                 [this] { shared_->consumers = CollectSecretConsumers(*this); });
+  return shared_->consumers;
 }
 
 void ResourceIndex::AddFile(std::unique_ptr<ManifestFile> file) {
@@ -266,11 +327,18 @@ const ManifestFile* ResourceIndex::SopsConfigFor(std::string_view path) const {
 
 std::vector<const ManifestFile*> ResourceIndex::FilesUnder(std::string_view dir) const {
   std::vector<const ManifestFile*> out;
-  for (const auto& f : files_) {
-    if (dir.empty() || (f->path.size() > dir.size() && f->path.compare(0, dir.size(), dir) == 0 &&
-                        f->path[dir.size()] == '/')) {
-      out.push_back(f.get());
-    }
+  if (dir.empty()) {
+    for (const auto& f : files_) out.push_back(f.get());
+    return out;
+  }
+  // files_ is sorted by path (Build): the paths below "dir/" are one run.
+  std::string prefix = std::string(dir) + "/";
+  auto it = std::lower_bound(files_.begin(), files_.end(), std::string_view(prefix),
+                             [](const std::unique_ptr<ManifestFile>& f, std::string_view p) {
+                               return std::string_view(f->path) < p;
+                             });
+  for (; it != files_.end() && (*it)->path.compare(0, prefix.size(), prefix) == 0; ++it) {
+    out.push_back(it->get());
   }
   return out;
 }
@@ -392,37 +460,17 @@ void ResourceIndex::Build() {
   by_path_.clear();
   for (size_t i = 0; i < files_.size(); ++i) by_path_[files_[i]->path] = i;
   // Resources.
+  size_t count = 0;
   for (const auto& f : files_) {
-    for (size_t d = 0; d < f->docs.size(); ++d) {
-      const YNode& root = f->docs[d].root;
-      if (!root.IsMap()) continue;
-      bool doc_sops = root.Get("sops") != nullptr || f->sops_encrypted;
-      auto add = [&](const YNode& obj) {
-        if (!obj.IsMap()) return;
-        Resource r;
-        r.file = f.get();
-        r.doc = d;
-        r.node = &obj;
-        r.api_version = obj.Str("apiVersion");
-        r.kind = obj.Str("kind");
-        if (const YNode* meta = obj.Get("metadata")) {
-          r.name = meta->Str("name");
-          r.namespace_ = meta->Str("namespace");
-        }
-        r.sops = doc_sops;
-        resources_.push_back(std::move(r));
-      };
-      std::string kind = root.Str("kind");
-      if (kind.empty()) continue;
-      const YNode* items = root.Get("items");
-      if ((kind == "List" || (kind.size() > 4 && kind.compare(kind.size() - 4, 4, "List") == 0)) &&
-          items != nullptr && items->IsSeq()) {
-        for (const YNode& item : items->values) add(item);
-      } else {
-        add(root);
-      }
-    }
-    std::string base = BaseName(f->path);
+    if (!f->extracted) ExtractResources(f.get());
+    count += f->resources.size();
+  }
+  resources_.reserve(count);
+  for (const auto& f : files_) {
+    for (Resource& r : f->resources) resources_.push_back(std::move(r));
+    f->resources.clear();
+    f->resources.shrink_to_fit();
+    std::string_view base = std::string_view(f->path).substr(f->path.rfind('/') + 1);
     if (base == ".sops.yaml") sops_configs_[DirName(f->path)] = f.get();
     if ((base == "kustomization.yaml" || base == "kustomization.yml" || base == "Kustomization") &&
         !f->docs.empty() && f->docs[0].root.IsMap()) {

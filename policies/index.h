@@ -34,6 +34,8 @@ struct FlatEntry {
   uint32_t column = 1;
 };
 
+struct Resource;
+
 struct ManifestFile {
   std::string path;  // relative to the scan root, '/'-separated
   FileFormat format = FileFormat::kOther;
@@ -45,6 +47,11 @@ struct ManifestFile {
   bool from_history = false;
   bool context = false;  // unchanged peer of a staged scan (findings on it are not reported)
   int sops_doc = -1;     // index of the first document with a `sops` key
+  // The objects the documents declare (ExtractResources), without
+  // placements: filled on the worker that parsed the file, moved into the
+  // index by Build().
+  std::vector<Resource> resources;
+  bool extracted = false;
 };
 
 // A name/namespace rewrite applied by kustomize or Flux.
@@ -80,6 +87,9 @@ struct Resource {
   std::vector<Placement> placements;
   // True when the object carries a SOPS `sops` block (own document) or its file is encrypted.
   bool sops = false;
+  // The pod specs in the object (maps with a `containers` list: FindPodSpecs),
+  // found once when the file is loaded; several families walk them.
+  std::vector<const YNode*> pod_specs;
 
   std::string Namespace() const;  // the first placement's namespace
   std::string Id() const;         // "Kind/ns/name" (ns omitted when empty)
@@ -89,14 +99,26 @@ struct Resource {
   bool HasAnnotation(std::string_view key) const;
 };
 
+// Fills f->resources from its parsed documents (a document root, or the
+// items of a List), with their kind, name, namespace and pod specs. Pure,
+// per file: the linter's workers call it after parsing; Build() calls it for
+// a file no one did.
+void ExtractResources(ManifestFile* f);
+
 struct Kustomization {
   const ManifestFile* file = nullptr;
   const YNode* node = nullptr;
   std::string dir;
 };
 
+struct SecretProducer;
+struct SecretConsumer;
+
 class ResourceIndex {
  public:
+  ResourceIndex();
+  ~ResourceIndex();
+
   // Adds one file (thread-safe). Files with the same path from history keep
   // their first working-tree version.
   void AddFile(std::unique_ptr<ManifestFile> file);
@@ -148,6 +170,13 @@ class ResourceIndex {
   // secretGenerator ... indexed by "ns/name"; used by the xref checks.
   bool IsFluxKustomization(const Resource& r) const;
 
+  // The Secret producers (CollectSecretProducers) and the consumers with the
+  // default options (CollectSecretConsumers) of the built index, computed on
+  // first use and kept: PULL, XREF and CSI all need them. Thread-safe (the
+  // families call them from their threads).
+  const std::vector<SecretProducer>& SharedProducers() const;
+  const std::vector<SecretConsumer>& SharedConsumers() const;
+
  private:
   void ExpandInto(const std::string& dir, bool flux_generated, int depth, std::vector<Member>* out,
                   std::set<std::string>* seen) const;
@@ -188,6 +217,8 @@ class ResourceIndex {
   std::vector<Kustomization> kustomizations_;
   std::map<std::string, size_t, std::less<>> kustomization_by_dir_;
   std::map<std::string, const ManifestFile*, std::less<>> sops_configs_;  // dir -> file
+  struct Shared;  // SharedProducers / SharedConsumers (index.cc)
+  std::unique_ptr<Shared> shared_;
 };
 
 // Path helpers ('/'-separated, relative).

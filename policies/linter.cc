@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cstring>
 #include <exception>
+#include <future>
 #include <mutex>
 #include <set>
 #include <span>
@@ -126,9 +127,18 @@ std::vector<PolicyMeta> LoadCatalog(std::vector<std::string>* errors) {
 
 // --- the Inspector -----------------------------------------------------
 
+// From this many files on, the families run on several threads.
+constexpr size_t kParallelFamiliesFrom = 64;
+
 struct SharedState {
   ResourceIndex index;
   LintOptions options;
+  // The policy catalog (embedded YAML, ~8 ms to parse) is loaded on another
+  // thread once the walk has seen enough files of its own (not a staged
+  // scan's context) for the families to run in parallel (RunFamilies), so
+  // Finish does not wait for it on its own.
+  std::atomic<size_t> files_seen{0};
+  std::future<void> catalog_preload;
 };
 
 bool IsYamlPath(std::string_view path) {
@@ -324,6 +334,10 @@ class LinterWorker : public InspectorWorker {
   void Inspect(const BlobRef& blob, std::vector<Finding>* /*out*/,
                std::vector<ScanError>* errors) override {
     std::string_view data = blob.data;
+    if (!blob.context &&
+        state_->files_seen.fetch_add(1, std::memory_order_relaxed) + 1 == kParallelFamiliesFrom) {
+      state_->catalog_preload = std::async(std::launch::async, [] { (void)Catalog(); });
+    }
     std::string path(blob.path);
     bool sops_markers = HasSopsMarkers(data);
     state_->index.NotePath(path, sops_markers, blob.from_history);
@@ -377,6 +391,7 @@ class LinterWorker : public InspectorWorker {
       }
     }
     LoadManifest(f.get(), yaml_like, blob.context ? nullptr : errors);
+    ExtractResources(f.get());
     state_->index.AddFile(std::move(f));
   }
 
@@ -461,9 +476,10 @@ std::vector<std::vector<Finding>> RunFamilies(const ResourceIndex& index,
       failed[f.position] = std::current_exception();
     }
   };
-  size_t threads = options.threads > 0          ? static_cast<size_t>(options.threads)
-                   : index.files().size() >= 64 ? std::max(1u, std::thread::hardware_concurrency())
-                                                : 1;
+  size_t threads = options.threads > 0 ? static_cast<size_t>(options.threads)
+                   : index.files().size() >= kParallelFamiliesFrom
+                       ? std::max(1u, std::thread::hardware_concurrency())
+                       : 1;
   threads = parallel ? std::min(threads, kFamilyCount) : 1;
   if (threads <= 1) {
     for (const Family& f : kFamilies) run(f);
@@ -512,6 +528,7 @@ class ManifestLinter : public Inspector {
         return context_.fetch(path, &text) && HasSopsMarkers(text);
       });
     }
+    if (state_->catalog_preload.valid()) state_->catalog_preload.wait();
     if (context_.any) LoadContext();
     state_->index.Build();
     // Context runs (staged, range) ask the source for unread files through

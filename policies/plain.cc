@@ -176,9 +176,7 @@ void Plain002(LintContext& ctx) {
 }
 
 void Plain003(LintContext& ctx, const Resource& r) {
-  std::vector<const YNode*> specs;
-  FindPodSpecs(*r.node, &specs);
-  for (const YNode* spec : specs) {
+  for (const YNode* spec : r.pod_specs) {
     for (const char* list : {"containers", "initContainers", "ephemeralContainers"}) {
       const YNode* cs = spec->Get(list);
       if (cs == nullptr || !cs->IsSeq()) continue;
@@ -369,9 +367,7 @@ void Plain007(LintContext& ctx) {
         }
       }
     }
-    std::vector<const YNode*> pods;
-    FindPodSpecs(*r.node, &pods);
-    for (const YNode* pod : pods) {
+    for (const YNode* pod : r.pod_specs) {
       const YNode* vols = pod->Get("volumes");
       if (vols == nullptr || !vols->IsSeq()) continue;
       for (const auto& v : vols->values) {

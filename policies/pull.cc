@@ -259,11 +259,11 @@ bool PlaintextRegistries(const LintContext& ctx, const Producer& p, std::vector<
 
 void RunPullPolicies(LintContext& ctx) {
   const ResourceIndex& index = ctx.index();
-  std::vector<Producer> producers = CollectSecretProducers(index);
+  const std::vector<Producer>& producers = index.SharedProducers();
   std::map<std::string, std::vector<const Producer*>> by_name;
   for (const auto& p : producers) by_name[p.name].push_back(&p);
   std::set<std::string> done;
-  for (const SecretConsumer& c : CollectSecretConsumers(index)) {
+  for (const SecretConsumer& c : index.SharedConsumers()) {
     if (c.pull_from.empty()) continue;  // not an imagePullSecrets entry
     std::string who = Describe(*c.r);
     std::string disc = c.r->Id() + "@" + c.ns + ":imagePullSecrets." + c.name;

@@ -187,9 +187,7 @@ std::vector<SecretConsumer> CollectSecretConsumers(const ResourceIndex& index, c
       continue;
     }
     if (r.kind == "Secret" || r.kind == "SealedSecret" || r.kind == "ConfigMap") continue;
-    std::vector<const YNode*> specs;
-    FindPodSpecs(*r.node, &specs);
-    for (const YNode* s : specs) w.PodSpecRefs(r, *s);
+    for (const YNode* s : r.pod_specs) w.PodSpecRefs(r, *s);
   }
   return out;
 }
@@ -229,15 +227,18 @@ bool SameBuild(const SecretProducer& a, const SecretProducer& b) {
 
 void RunXrefPolicies(LintContext& ctx) {
   const ResourceIndex& index = ctx.index();
-  std::vector<SecretProducer> producers = CollectSecretProducers(index);
   // Certificates (cert-manager) produce their spec.secretName too.
-  AddCertificateProducers(index, &producers);
+  std::vector<SecretProducer> certificates;
+  AddCertificateProducers(index, &certificates);
+  std::vector<const SecretProducer*> producers;  // the shared ones, then the Certificates
+  for (const auto& p : index.SharedProducers()) producers.push_back(&p);
+  for (const auto& p : certificates) producers.push_back(&p);
   std::map<std::string, std::vector<const SecretProducer*>> by_name;
-  for (const auto& p : producers) by_name[p.name].push_back(&p);
+  for (const SecretProducer* p : producers) by_name[p->name].push_back(p);
 
   // XREF-001.
   std::set<std::string> done;
-  for (const Ref& ref : CollectSecretConsumers(index)) {
+  for (const Ref& ref : index.SharedConsumers()) {
     if (!ref.pull_from.empty()) continue;  // imagePullSecrets: PULL-001
     std::vector<const SecretProducer*> same, other;
     for (const SecretProducer* p : by_name[ref.name]) (ProducerServes(*p, ref.ns) ? same : other).push_back(p);
@@ -272,9 +273,9 @@ void RunXrefPolicies(LintContext& ctx) {
 
   // XREF-002.
   std::map<std::string, std::vector<const SecretProducer*>> by_id;
-  for (const auto& p : producers) {
-    if (p.ns.empty() || p.ns == kAnyNamespace || !IsObjectName(p.name) || !IsObjectName(p.ns)) continue;
-    by_id[p.ns + "/" + p.name].push_back(&p);
+  for (const SecretProducer* p : producers) {
+    if (p->ns.empty() || p->ns == kAnyNamespace || !IsObjectName(p->name) || !IsObjectName(p->ns)) continue;
+    by_id[p->ns + "/" + p->name].push_back(p);
   }
   for (auto& [id, list] : by_id) {
     std::stable_sort(list.begin(), list.end(), [](const SecretProducer* a, const SecretProducer* b) {
