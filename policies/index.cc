@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <unordered_set>
 #include <utility>
 
 #include "policies/policy.h"
@@ -169,11 +170,14 @@ void ResourceIndex::AddFile(std::unique_ptr<ManifestFile> file) {
   if (it != by_path_.end()) {
     // Prefer the working-tree version; otherwise keep the first one seen.
     if (files_[it->second]->from_history && !file->from_history) {
-      files_[it->second] = std::move(file);
+      size_t i = it->second;
+      by_path_.erase(it);  // its key is the old file's path
+      files_[i] = std::move(file);
+      by_path_.emplace(files_[i]->path, i);
     }
     return;
   }
-  by_path_[file->path] = files_.size();
+  by_path_.emplace(file->path, files_.size());
   files_.push_back(std::move(file));
 }
 
@@ -285,7 +289,18 @@ bool ResourceIndex::DirExists(std::string_view dir) const {
   auto below = [&prefix](std::string_view p) {
     return p.size() > prefix.size() && p.compare(0, prefix.size(), prefix) == 0;
   };
-  if (auto it = by_path_.lower_bound(prefix); it != by_path_.end() && below(it->first)) return true;
+  if (built_) {
+    // files_ is sorted by path.
+    auto it = std::lower_bound(files_.begin(), files_.end(), std::string_view(prefix),
+                               [](const std::unique_ptr<ManifestFile>& f, std::string_view p) {
+                                 return std::string_view(f->path) < p;
+                               });
+    if (it != files_.end() && below((*it)->path)) return true;
+  } else {
+    for (const auto& f : files_) {
+      if (below(f->path)) return true;
+    }
+  }
   SortPaths();
   auto end = paths_.begin() + static_cast<std::ptrdiff_t>(sorted_paths_);
   auto it =
@@ -457,8 +472,8 @@ bool ResourceIndex::ResolveFluxPath(const Resource& ks, std::string* dir) const 
 void ResourceIndex::Build() {
   std::sort(files_.begin(), files_.end(),
             [](const auto& a, const auto& b) { return a->path < b->path; });
-  by_path_.clear();
   for (size_t i = 0; i < files_.size(); ++i) by_path_[files_[i]->path] = i;
+  built_ = true;
   // Resources.
   size_t count = 0;
   for (const auto& f : files_) {
@@ -487,8 +502,9 @@ void ResourceIndex::Build() {
     }
   }
   // Builds: Flux Kustomizations, then kustomize roots not covered by Flux.
-  std::map<std::string, std::vector<std::pair<std::string, std::vector<Rewrite>>>> chains;
-  std::set<std::string> covered_dirs;
+  // (Looked up by path only: unordered.)
+  std::unordered_map<std::string, std::vector<std::pair<std::string, std::vector<Rewrite>>>> chains;
+  std::unordered_set<std::string> covered_dirs;
   for (const auto& r : resources_) {
     if (!IsFluxKustomization(r) || r.file->from_history) continue;
     std::string dir;
@@ -511,7 +527,7 @@ void ResourceIndex::Build() {
       chains[m.path].emplace_back(r.file->path + "#" + r.name, std::move(m.rewrites));
     }
   }
-  std::set<std::string> referenced;
+  std::unordered_set<std::string> referenced;
   for (const auto& k : kustomizations_) {
     for (const char* field : {"resources", "bases", "components"}) {
       const YNode* list = k.node->Get(field);
@@ -524,8 +540,9 @@ void ResourceIndex::Build() {
   for (const auto& k : kustomizations_) {
     if (referenced.count(k.dir) || covered_dirs.count(k.dir)) continue;
     for (auto& m : Expand(k.dir, false)) {
-      if (chains.count(m.path) && !chains[m.path].empty() && m.rewrites.empty()) continue;
-      chains[m.path].emplace_back(k.file->path, std::move(m.rewrites));
+      auto& chain = chains[m.path];
+      if (!chain.empty() && m.rewrites.empty()) continue;
+      chain.emplace_back(k.file->path, std::move(m.rewrites));
     }
   }
   for (size_t i = 0; i < resources_.size(); ++i) by_file_.emplace(resources_[i].file, i);

@@ -16,6 +16,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "policies/yaml_tree.h"
@@ -207,7 +208,9 @@ class ResourceIndex {
 
   std::mutex mu_;
   std::vector<std::unique_ptr<ManifestFile>> files_;
-  std::map<std::string, size_t, std::less<>> by_path_;
+  // Path -> position in files_ (the keys view the files' own paths).
+  std::unordered_map<std::string_view, size_t> by_path_;
+  bool built_ = false;  // Build() ran: files_ is sorted by path
   std::string path_text_;
   mutable std::vector<PathSlot> paths_;
   mutable size_t sorted_paths_ = 0;  // paths_[0, sorted_paths_) are sorted and unique
