@@ -228,7 +228,8 @@ void Gen003(LintContext& ctx) {
   for (const auto& r : ctx.index().resources()) {
     std::string why;
     const YNode* at = nullptr;
-    if (r.HasAnnotation("avp.kubernetes.io/path")) {
+    if (TextMayContain(*r.file, "avp.kubernetes.io/path") &&
+        r.HasAnnotation("avp.kubernetes.io/path")) {
       why = "uses the argocd-vault-plugin annotation avp.kubernetes.io/path";
       at = r.node->Path("metadata.annotations")->KeyNode("avp.kubernetes.io/path");
     }
@@ -259,7 +260,8 @@ void Gen003(LintContext& ctx) {
     auto is_avp = [](const YNode& v) {
       return v.value.find("<path:") != std::string::npos && re2::RE2::PartialMatch(v.value, kAvp);
     };
-    if (why.empty() && AnyKeyedValue(*r.node, false, 0, is_avp)) {
+    if (why.empty() && TextMayContain(*r.file, "<path:") &&
+        AnyKeyedValue(*r.node, false, 0, is_avp)) {
       // <path:...#...> placeholders anywhere in the object.
       std::string found;
       const YNode* fkey = nullptr;

@@ -167,6 +167,10 @@ bool ContainsKeyMaterial(std::string_view text, std::string* what, size_t* offse
   return false;
 }
 
+bool TextMayContain(const ManifestFile& f, std::string_view needle) {
+  return f.raw.find(needle) != std::string::npos || f.raw.find('\\') != std::string::npos;
+}
+
 void FindPodSpecs(const YNode& node, std::vector<const YNode*>* out, int depth) {
   if (depth > 24) return;
   if (node.IsMap()) {

@@ -114,6 +114,11 @@ bool IsEncToken(std::string_view value);
 // The pod specs inside an object (Pod, workload templates, CronJob, and any
 // map that holds `containers`), with the path to reach them.
 void FindPodSpecs(const YNode& node, std::vector<const YNode*>* out, int depth = 0);
+// False only when no key or scalar parsed from the file can contain
+// `needle`: it does not occur in the text and the text has no backslash (an
+// escape in a quoted scalar could spell it). A cheap test before walking
+// every value of an object for a rare marker.
+bool TextMayContain(const ManifestFile& f, std::string_view needle);
 // Lower-cases ASCII.
 std::string Lower(std::string_view s);
 // "Kind ns/name" for messages.

@@ -247,16 +247,25 @@ FileMeta ReadMeta(const ManifestFile& f) {
 struct Scope {
   std::string name;  // selector name, "" = default unencrypted suffix
   std::string value;
-  std::unique_ptr<re2::RE2> re;
+  std::shared_ptr<const re2::RE2> re;
 
   Scope(std::string n, std::string v) : name(std::move(n)), value(std::move(v)) {
     if (name.empty()) {
       name = "unencrypted_suffix";
       value = "_unencrypted";
     }
-    if (name.find("regex") != std::string::npos) {
-      re = std::make_unique<re2::RE2>(value, re2::RE2::Quiet);
-    }
+    if (name.find("regex") != std::string::npos) re = Compiled(value);
+  }
+  // A repository's encrypted files share a handful of selectors: each regex
+  // is compiled once per thread (the cache is cleared past 64 of them).
+  static std::shared_ptr<const re2::RE2> Compiled(const std::string& pattern) {
+    thread_local std::map<std::string, std::shared_ptr<const re2::RE2>> cache;
+    auto it = cache.find(pattern);
+    if (it != cache.end()) return it->second;
+    if (cache.size() >= 64) cache.clear();
+    auto re = std::make_shared<const re2::RE2>(pattern, re2::RE2::Quiet);
+    cache.emplace(pattern, re);
+    return re;
   }
   // sops.go shouldBeEncrypted for a path of map keys.
   bool ShouldEncrypt(const std::vector<std::string>& path) const {
