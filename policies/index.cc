@@ -392,7 +392,7 @@ void ResourceIndex::ExpandInto(const std::string& dir, bool flux_generated, int 
       std::string base = BaseName(f->path);
       if (base.empty() || base[0] == '.') continue;  // .sops.yaml and friends
       if (f->format != FileFormat::kYaml && f->format != FileFormat::kJson) continue;
-      out->push_back(Member{f->path, {}});
+      out->push_back(Member{f->path, {}, f});
     }
     return;
   }
@@ -402,8 +402,8 @@ void ResourceIndex::ExpandInto(const std::string& dir, bool flux_generated, int 
     for (const YNode& item : list->values) {
       if (!item.IsScalar() || IsRemote(item.value)) continue;
       std::string p = JoinPath(dir, item.value);
-      if (File(p) != nullptr) {
-        mine.push_back(Member{p, {}});
+      if (const ManifestFile* f = File(p)) {
+        mine.push_back(Member{p, {}, f});
       } else if (KustomizationIn(p) != nullptr) {
         std::vector<Member> sub;
         ExpandInto(p, false, depth + 1, &sub, seen);
@@ -472,7 +472,10 @@ bool ResourceIndex::ResolveFluxPath(const Resource& ks, std::string* dir) const 
 void ResourceIndex::Build() {
   std::sort(files_.begin(), files_.end(),
             [](const auto& a, const auto& b) { return a->path < b->path; });
-  for (size_t i = 0; i < files_.size(); ++i) by_path_[files_[i]->path] = i;
+  for (size_t i = 0; i < files_.size(); ++i) {
+    by_path_[files_[i]->path] = i;
+    files_[i]->position = i;
+  }
   built_ = true;
   // Resources.
   size_t count = 0;
@@ -502,8 +505,8 @@ void ResourceIndex::Build() {
     }
   }
   // Builds: Flux Kustomizations, then kustomize roots not covered by Flux.
-  // (Looked up by path only: unordered.)
-  std::unordered_map<std::string, std::vector<std::pair<std::string, std::vector<Rewrite>>>> chains;
+  // By file position (every member is a file of the index).
+  std::vector<std::vector<std::pair<std::string, std::vector<Rewrite>>>> chains(files_.size());
   std::unordered_set<std::string> covered_dirs;
   for (const auto& r : resources_) {
     if (!IsFluxKustomization(r) || r.file->from_history) continue;
@@ -524,7 +527,7 @@ void ResourceIndex::Build() {
     }
     for (auto& m : Expand(dir, true)) {
       if (!flux.namespace_.empty()) m.rewrites.push_back(flux);
-      chains[m.path].emplace_back(r.file->path + "#" + r.name, std::move(m.rewrites));
+      chains[m.file->position].emplace_back(r.file->path + "#" + r.name, std::move(m.rewrites));
     }
   }
   std::unordered_set<std::string> referenced;
@@ -540,20 +543,20 @@ void ResourceIndex::Build() {
   for (const auto& k : kustomizations_) {
     if (referenced.count(k.dir) || covered_dirs.count(k.dir)) continue;
     for (auto& m : Expand(k.dir, false)) {
-      auto& chain = chains[m.path];
+      auto& chain = chains[m.file->position];
       if (!chain.empty() && m.rewrites.empty()) continue;
       chain.emplace_back(k.file->path, std::move(m.rewrites));
     }
   }
   for (size_t i = 0; i < resources_.size(); ++i) by_file_.emplace(resources_[i].file, i);
   for (auto& r : resources_) {
-    auto it = chains.find(r.file->path);
+    const auto& chain = chains[r.file->position];
     bool cluster = IsClusterScopedKind(r.kind);
-    if (it == chains.end()) {
+    if (chain.empty()) {
       r.placements.push_back(Placement{cluster ? "" : r.namespace_, r.name, {}, ""});
       continue;
     }
-    for (const auto& [via, rewrites] : it->second) {
+    for (const auto& [via, rewrites] : chain) {
       Placement p{cluster ? "" : r.namespace_, r.name, {}, via};
       for (const Rewrite& rw : rewrites) {
         bool applies = false;

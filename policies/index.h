@@ -53,6 +53,7 @@ struct ManifestFile {
   // index by Build().
   std::vector<Resource> resources;
   bool extracted = false;
+  size_t position = 0;  // in the index's files(), sorted by path (set by Build)
 };
 
 // A name/namespace rewrite applied by kustomize or Flux.
@@ -160,6 +161,7 @@ class ResourceIndex {
   struct Member {
     std::string path;
     std::vector<Rewrite> rewrites;
+    const ManifestFile* file = nullptr;  // the file at path
   };
   std::vector<Member> Expand(const std::string& dir, bool flux_generated) const;
   // Directory of a Flux Kustomization's spec.path, resolved against the
@@ -218,8 +220,16 @@ class ResourceIndex {
   std::vector<Resource> resources_;
   std::multimap<const ManifestFile*, size_t> by_file_;
   std::vector<Kustomization> kustomizations_;
-  std::map<std::string, size_t, std::less<>> kustomization_by_dir_;
-  std::map<std::string, const ManifestFile*, std::less<>> sops_configs_;  // dir -> file
+  // Hashed, looked up with string_views (directories share long prefixes:
+  // ordered maps spent their time comparing them).
+  struct PathHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  template <class V>
+  using PathMap = std::unordered_map<std::string, V, PathHash, std::equal_to<>>;
+  PathMap<size_t> kustomization_by_dir_;
+  PathMap<const ManifestFile*> sops_configs_;  // dir -> file
   struct Shared;  // SharedProducers / SharedConsumers (index.cc)
   std::unique_ptr<Shared> shared_;
 };
