@@ -166,6 +166,10 @@ const std::vector<SecretConsumer>& ResourceIndex::SharedConsumers() const {
 
 void ResourceIndex::AddFile(std::unique_ptr<ManifestFile> file) {
   std::lock_guard<std::mutex> lock(mu_);
+  AddFileLocked(std::move(file));
+}
+
+void ResourceIndex::AddFileLocked(std::unique_ptr<ManifestFile> file) {
   auto it = by_path_.find(file->path);
   if (it != by_path_.end()) {
     // Prefer the working-tree version; otherwise keep the first one seen.
@@ -179,6 +183,19 @@ void ResourceIndex::AddFile(std::unique_ptr<ManifestFile> file) {
   }
   by_path_.emplace(file->path, files_.size());
   files_.push_back(std::move(file));
+}
+
+void ResourceIndex::AddBatch(std::vector<PathNote>* notes,
+                             std::vector<std::unique_ptr<ManifestFile>>* files) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const PathNote& n : *notes) {
+      NoteLocked(n.path, n.sops_markers ? kMarkers : kNoMarkers, false, n.from_history);
+    }
+    for (auto& f : *files) AddFileLocked(std::move(f));
+  }
+  notes->clear();
+  files->clear();
 }
 
 void ResourceIndex::NotePath(std::string_view path, bool sops_markers, bool from_history) {

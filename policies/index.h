@@ -127,6 +127,14 @@ class ResourceIndex {
   // Records that a path exists and whether it holds SOPS markers (any file,
   // even ones not parsed), for secretGenerator / KSOPS source checks.
   void NotePath(std::string_view path, bool sops_markers, bool from_history);
+  // NotePath and AddFile for a worker's batch, under one lock (in order
+  // within the batch); empties both vectors.
+  struct PathNote {
+    std::string path;
+    bool sops_markers = false;
+    bool from_history = false;
+  };
+  void AddBatch(std::vector<PathNote>* notes, std::vector<std::unique_ptr<ManifestFile>>* files);
   // Records a path whose bytes were not read (a context blob handed over
   // path-only): PathHasSopsMarkers asks `probe` for it when a policy needs
   // to know, once (SetMarkerProbe).
@@ -200,6 +208,7 @@ class ResourceIndex {
     bool from_history = false;  // of the note (merging duplicates)
   };
   void NoteLocked(std::string_view path, uint8_t markers, bool unread_note, bool from_history);
+  void AddFileLocked(std::unique_ptr<ManifestFile> file);
   std::string_view PathOf(const PathSlot& s) const {
     return std::string_view(path_text_).substr(s.offset, s.length);
   }

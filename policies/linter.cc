@@ -330,6 +330,8 @@ bool ContextReadDuringWalk(std::string_view path) {
 class LinterWorker : public InspectorWorker {
  public:
   LinterWorker(SharedState* state, ContextState* context) : state_(state), context_(context) {}
+  // The pipeline destroys its workers before it calls Finish.
+  ~LinterWorker() override { Flush(); }
 
   void Inspect(const BlobRef& blob, std::vector<Finding>* /*out*/,
                std::vector<ScanError>* errors) override {
@@ -340,11 +342,12 @@ class LinterWorker : public InspectorWorker {
     }
     std::string path(blob.path);
     bool sops_markers = HasSopsMarkers(data);
-    state_->index.NotePath(path, sops_markers, blob.from_history);
-    if (!blob.context) {
-      std::lock_guard<std::mutex> lock(context_->mu);
-      context_->changed.insert(path);
-    }
+    // Notes, changed paths and parsed files wait in the worker and go to the
+    // shared index in batches, one lock each (the index is read only after
+    // the walk).
+    if (notes_.size() >= kBatch) Flush();
+    notes_.push_back({path, sops_markers, blob.from_history});
+    if (!blob.context) changed_.push_back(path);
     if (data.size() > (8u << 20)) return;
     std::string base = BaseName(path);
     std::string lower = Lower(base);
@@ -392,12 +395,26 @@ class LinterWorker : public InspectorWorker {
     }
     LoadManifest(f.get(), yaml_like, blob.context ? nullptr : errors);
     ExtractResources(f.get());
-    state_->index.AddFile(std::move(f));
+    files_.push_back(std::move(f));
   }
 
  private:
+  static constexpr size_t kBatch = 256;
+
+  void Flush() {
+    if (!changed_.empty()) {
+      std::lock_guard<std::mutex> lock(context_->mu);
+      for (auto& p : changed_) context_->changed.insert(std::move(p));
+      changed_.clear();
+    }
+    if (!notes_.empty() || !files_.empty()) state_->index.AddBatch(&notes_, &files_);
+  }
+
   SharedState* state_;
   ContextState* context_;
+  std::vector<ResourceIndex::PathNote> notes_;
+  std::vector<std::string> changed_;
+  std::vector<std::unique_ptr<ManifestFile>> files_;
 };
 
 // Scalars of the changed files that a peer may name: values under keys that
@@ -937,6 +954,7 @@ void InspectInMemory(Inspector& inspector, const std::map<std::string, std::stri
     blob.data = text;
     worker->Inspect(blob, out, errors);
   }
+  worker.reset();  // as the pipeline does: workers end before Finish
   inspector.Finish(out, errors);
 }
 

@@ -65,7 +65,9 @@ class Inspector {
   // repository has one per file, so no per-blob call), with the way to read
   // them. Both stay valid until Finish() returns.
   virtual void SetUnreadContext(std::span<const UnreadContext> /*blobs*/, ContextFetch /*fetch*/) {}
-  // Called once after every blob was inspected (cross-file checks).
+  // Called once after every blob was inspected and every worker destroyed
+  // (a worker may hand what it gathered to the inspector in its destructor;
+  // cross-file checks).
   virtual void Finish(std::vector<Finding>* /*out*/, std::vector<ScanError>* /*errors*/) {}
 };
 
