@@ -357,7 +357,7 @@ void Gen004(LintContext& ctx) {
     bool found = false;
     while (true) {
       std::string cand = JoinPath(base, path);
-      if (index.DirExists(cand) && !index.FilesUnder(cand).empty()) {
+      if (index.DirExists(cand) && !index.FilesUnder(cand, true).empty()) {
         dir = cand;
         found = true;
         break;

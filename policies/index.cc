@@ -306,18 +306,7 @@ bool ResourceIndex::DirExists(std::string_view dir) const {
   auto below = [&prefix](std::string_view p) {
     return p.size() > prefix.size() && p.compare(0, prefix.size(), prefix) == 0;
   };
-  if (built_) {
-    // files_ is sorted by path.
-    auto it = std::lower_bound(files_.begin(), files_.end(), std::string_view(prefix),
-                               [](const std::unique_ptr<ManifestFile>& f, std::string_view p) {
-                                 return std::string_view(f->path) < p;
-                               });
-    if (it != files_.end() && below((*it)->path)) return true;
-  } else {
-    for (const auto& f : files_) {
-      if (below(f->path)) return true;
-    }
-  }
+  if (!FilesUnder(dir, true).empty()) return true;
   SortPaths();
   auto end = paths_.begin() + static_cast<std::ptrdiff_t>(sorted_paths_);
   auto it =
@@ -357,20 +346,28 @@ const ManifestFile* ResourceIndex::SopsConfigFor(std::string_view path) const {
   return nullptr;
 }
 
-std::vector<const ManifestFile*> ResourceIndex::FilesUnder(std::string_view dir) const {
+std::vector<const ManifestFile*> ResourceIndex::FilesUnder(std::string_view dir,
+                                                           bool first_only) const {
   std::vector<const ManifestFile*> out;
-  if (dir.empty()) {
-    for (const auto& f : files_) out.push_back(f.get());
+  std::string prefix = dir.empty() ? "" : std::string(dir) + "/";
+  auto below = [&prefix](const std::string& p) { return p.compare(0, prefix.size(), prefix) == 0; };
+  if (!built_) {
+    // Not sorted yet: every file is looked at.
+    for (const auto& f : files_) {
+      if (!below(f->path)) continue;
+      out.push_back(f.get());
+      if (first_only) break;
+    }
     return out;
   }
-  // files_ is sorted by path (Build): the paths below "dir/" are one run.
-  std::string prefix = std::string(dir) + "/";
+  // Sorted by path (Build): the paths below "dir/" are one run.
   auto it = std::lower_bound(files_.begin(), files_.end(), std::string_view(prefix),
                              [](const std::unique_ptr<ManifestFile>& f, std::string_view p) {
                                return std::string_view(f->path) < p;
                              });
-  for (; it != files_.end() && (*it)->path.compare(0, prefix.size(), prefix) == 0; ++it) {
+  for (; it != files_.end() && below((*it)->path); ++it) {
     out.push_back(it->get());
+    if (first_only) break;
   }
   return out;
 }
@@ -473,7 +470,7 @@ bool ResourceIndex::ResolveFluxPath(const Resource& ks, std::string* dir) const 
   while (true) {
     std::string candidate = JoinPath(base, rel);
     if (candidate != base || rel == "." || rel == "./") {
-      if (DirExists(candidate) && (!FilesUnder(candidate).empty() || candidate.empty())) {
+      if (DirExists(candidate) && (!FilesUnder(candidate, true).empty() || candidate.empty())) {
         // Accept only a directory that is not the declaring file's own
         // ancestor chain unless spec.path says so.
         *dir = candidate;

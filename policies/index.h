@@ -176,7 +176,8 @@ class ResourceIndex {
   // ancestors of the file that declares it; "" and false when not found.
   bool ResolveFluxPath(const Resource& ks, std::string* dir) const;
   // All files under a directory (recursive).
-  std::vector<const ManifestFile*> FilesUnder(std::string_view dir) const;
+  // (first_only: at most the first of them, for an existence test.)
+  std::vector<const ManifestFile*> FilesUnder(std::string_view dir, bool first_only = false) const;
   // Secret-like producers: kind Secret, SealedSecret, ExternalSecret target,
   // secretGenerator ... indexed by "ns/name"; used by the xref checks.
   bool IsFluxKustomization(const Resource& r) const;
