@@ -1,8 +1,9 @@
 // Fuzzes the linter's YAML loader (policies/yaml_tree.h: yaml-cpp events into
-// a tree, aliases expanded under a node budget, nesting capped), holds its
-// fast path to yaml-cpp (whatever ParseYamlFast accepts, yaml-cpp must parse
-// into the same tree, field for field), and fuzzes the
-// shared policy helpers that look at untrusted scalars (base64, SOPS ENC
+// a tree, aliases sharing the anchored subtree under a node budget, nesting
+// capped), holds its fast path to yaml-cpp (whatever ParseYamlFast accepts,
+// yaml-cpp must parse into the same tree, field for field), checks map
+// lookups against a plain scan of the keys, and fuzzes the shared policy
+// helpers that look at untrusted scalars (base64, SOPS ENC
 // tokens, key material, template detection).
 #include <cstddef>
 #include <cstdint>
@@ -22,6 +23,16 @@ size_t CountNodes(const vigil::YNode& n, int depth) {
   for (const auto& k : n.keys) c += CountNodes(k, depth + 1);
   for (const auto& v : n.values) c += CountNodes(v, depth + 1);
   if (n.IsMap() && n.keys.size() != n.values.size()) __builtin_trap();
+  // Get and KeyNode find the first scalar key with that text, as a plain
+  // scan does.
+  for (size_t i = 0; n.IsMap() && i < n.keys.size(); ++i) {
+    const vigil::YNode& k = n.keys[i];
+    if (!k.IsScalar()) continue;
+    size_t first = 0;
+    while (!(n.keys[first].IsScalar() && n.keys[first].value == k.value)) ++first;
+    if (n.Get(k.value) != &n.values[first] || n.KeyNode(k.value) != &n.keys[first])
+      __builtin_trap();
+  }
   return c;
 }
 

@@ -7,6 +7,7 @@
 #include <yaml-cpp/parser.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cstring>
 #include <exception>
 #include <istream>
@@ -24,9 +25,9 @@ struct LimitExceeded {
 };
 
 // Children are collected on one scratch stack shared by every open
-// container (items_), and moved into an exactly sized vector when their
-// container ends: one allocation per map/sequence instead of a growing
-// vector (and no slack capacity kept in the tree).
+// container (items_), and moved into the parse's arena when their container
+// ends (no growing vectors, no slack capacity kept in the tree). An alias
+// is a copy of its anchor's node: it shares the anchored subtree.
 class TreeBuilder : public YAML::EventHandler {
  public:
   TreeBuilder(const YamlLimits& limits, std::vector<YDocument>* docs)
@@ -42,6 +43,7 @@ class TreeBuilder : public YAML::EventHandler {
   void OnDocumentEnd() override {
     YDocument doc;
     doc.line = doc_line_;
+    doc.arena = arena_;
     if (have_root_) doc.root = std::move(root_);
     docs_->push_back(std::move(doc));
     have_root_ = false;
@@ -132,17 +134,13 @@ class TreeBuilder : public YAML::EventHandler {
     size_t first = f.first;
     stack_.pop_back();
     size_t count = items_.size() - first;
-    auto child = items_.begin() + static_cast<std::ptrdiff_t>(first);
+    YNode* child = items_.data() + first;
     if (n.type == YNode::Type::kMap) {
       // Keys and values alternate (a key without a value stays a key).
-      n.keys.reserve((count + 1) / 2);
-      n.values.reserve(count / 2);
-      for (size_t i = 0; i < count; ++i, ++child) {
-        (i % 2 == 0 ? n.keys : n.values).push_back(std::move(*child));
-      }
+      n.keys = arena_->Store(child, (count + 1) / 2, 2);
+      n.values = arena_->Store(child + 1, count / 2, 2);
     } else {
-      n.values.reserve(count);
-      for (size_t i = 0; i < count; ++i, ++child) n.values.push_back(std::move(*child));
+      n.values = arena_->Store(child, count, 1);
     }
     items_.resize(first);
     Complete(std::move(n), anchor);
@@ -162,6 +160,7 @@ class TreeBuilder : public YAML::EventHandler {
 
   const YamlLimits& limits_;
   std::vector<YDocument>* docs_;
+  std::shared_ptr<YArena> arena_ = std::make_shared<YArena>();
   std::vector<Frame> stack_;
   std::vector<YNode> items_;  // children of the open containers, innermost last
   std::map<YAML::anchor_t, Anchored> anchors_;
@@ -181,6 +180,30 @@ class ViewBuf : public std::streambuf {
 };
 
 }  // namespace
+
+YNodeList YArena::Store(YNode* from, size_t n, size_t stride) {
+  YNodeList list;
+  if (n == 0) return list;
+  if (chunks_.empty() || chunks_.back().capacity() - chunks_.back().size() < n) {
+    // Past the estimate (Reserve), or without one, chunks grow with what is
+    // stored, from 32 nodes to 4,096; a longer list gets a chunk of its own.
+    size_t cap = std::clamp<size_t>(stored_ / 4, 32, 4096);
+    chunks_.emplace_back();
+    chunks_.back().reserve(std::max(cap, n));
+  }
+  std::vector<YNode>& c = chunks_.back();
+  list.data_ = c.data() + c.size();
+  list.size_ = static_cast<uint32_t>(n);
+  stored_ += n;
+  for (size_t i = 0; i < n; ++i) c.push_back(std::move(from[i * stride]));
+  return list;
+}
+
+void YArena::Reserve(size_t nodes) {
+  if (!chunks_.empty() || nodes == 0) return;
+  chunks_.emplace_back();
+  chunks_.back().reserve(nodes);
+}
 
 namespace {
 // keys[i] is the scalar `key` (the length and first byte are compared before

@@ -1,12 +1,14 @@
 // YamlTree: the linter's own YAML document tree, built by a fast loader for
 // the subset manifests use, or else from yaml-cpp parser events. Every node keeps its 1-based line
 // and column and byte offset, map keys are nodes too (so a finding can point at the offending key),
-// aliases are expanded by copy under a node budget (alias bombs stop with an error, never exhaust
-// memory), and nesting is capped. yaml-cpp types stay in yaml_tree.cc. Parsing is a pure function;
-// the tree is a plain value type.
+// an alias is a copy of its anchor's node that shares the anchored subtree, counted in full
+// against a node budget (alias bombs stop with an error, as if expanded), and nesting is capped.
+// yaml-cpp types stay in yaml_tree.cc. Parsing is a pure function; the nodes live in one arena
+// per parse (YArena), which the documents of that parse keep alive.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,17 +17,40 @@
 
 namespace vigil {
 
+struct YNode;
+
+// A run of sibling nodes (a map's keys, its values, a sequence's items),
+// stored contiguously in the arena of the parse that built them. The lists
+// are views: a copy of a node copies its own fields and shares its subtree,
+// which lives as long as a YDocument (or a copy of one) of that parse.
+class YNodeList {
+ public:
+  const YNode* begin() const { return data_; }
+  inline const YNode* end() const;
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  inline const YNode& operator[](size_t i) const;
+  const YNode& front() const { return (*this)[0]; }
+  const YNode& back() const { return (*this)[size_ - 1]; }
+  const YNode* data() const { return data_; }
+
+ private:
+  friend class YArena;
+  const YNode* data_ = nullptr;
+  uint32_t size_ = 0;
+};
+
 struct YNode {
   enum class Type : uint8_t { kNull, kScalar, kMap, kSeq };
   // (Small fields first: no padding between them, 8 bytes less per node.)
   Type type = Type::kNull;
-  bool plain = true;          // scalar written without quotes (or block style)
-  uint32_t line = 0;          // 1-based
-  uint32_t column = 0;        // 1-based, bytes
-  uint64_t offset = 0;        // byte offset of the node's first character
-  std::string value;          // scalar text (empty for null/map/seq)
-  std::vector<YNode> keys;    // map keys (same length as values)
-  std::vector<YNode> values;  // map values, or sequence items
+  bool plain = true;    // scalar written without quotes (or block style)
+  uint32_t line = 0;    // 1-based
+  uint32_t column = 0;  // 1-based, bytes
+  uint64_t offset = 0;  // byte offset of the node's first character
+  std::string value;    // scalar text (empty for null/map/seq)
+  YNodeList keys;       // map keys (as many as values, or one more)
+  YNodeList values;     // map values, or sequence items
 
   bool IsMap() const { return type == Type::kMap; }
   bool IsSeq() const { return type == Type::kSeq; }
@@ -42,9 +67,30 @@ struct YNode {
   size_t size() const { return values.size(); }
 };
 
+inline const YNode* YNodeList::end() const { return data_ + size_; }
+inline const YNode& YNodeList::operator[](size_t i) const { return data_[i]; }
+
+// Where one parse keeps its nodes: chunks that never move, so that the
+// lists pointing into them stay valid. The builders fill it (one bump
+// allocation per container instead of two vectors each); YDocument keeps
+// it alive.
+class YArena {
+ public:
+  // Moves from[0], from[stride], ... (n nodes) into one contiguous run and
+  // returns it as a list.
+  YNodeList Store(YNode* from, size_t n, size_t stride);
+  // Sizes the first chunk (a builder's estimate of the nodes to come).
+  void Reserve(size_t nodes);
+
+ private:
+  std::vector<std::vector<YNode>> chunks_;
+  size_t stored_ = 0;
+};
+
 struct YDocument {
   YNode root;
-  uint32_t line = 1;  // where the document starts
+  uint32_t line = 1;                    // where the document starts
+  std::shared_ptr<const YArena> arena;  // owns the nodes below root
 };
 
 struct YamlLimits {

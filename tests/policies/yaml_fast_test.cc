@@ -195,6 +195,28 @@ TEST(YamlFast, LimitsAreLeftToYamlCpp) {
   EXPECT_TRUE(ParseYamlFast("a:\n  b:\n    c: 1\n", &docs, limits));
 }
 
+// The arena's first chunk is sized from an estimate (keys and list items);
+// a line of flow items is far above it, and deep and long lists need
+// further chunks: the tree is still exactly yaml-cpp's.
+TEST(YamlFast, ListsBeyondTheArenaEstimateStayExact) {
+  std::string flow = "a: [";
+  for (int i = 0; i < 3000; ++i) flow += (i ? ", " : "") + std::to_string(i);
+  flow += "]\nb: {x: 1, y: 2}\n";
+  auto docs = BothAgree(flow);
+  ASSERT_EQ(docs.size(), 1u);
+  ASSERT_EQ(docs[0].root.Get("a")->size(), 3000u);
+  EXPECT_EQ(docs[0].root.Get("a")->values[2999].value, "2999");
+  EXPECT_EQ(docs[0].root.Path("b.y")->value, "2");
+
+  std::string block;
+  for (int i = 0; i < 5000; ++i)
+    block += "- name: n" + std::to_string(i) + "\n  v: [" + std::to_string(i) + "]\n";
+  docs = BothAgree(block);
+  ASSERT_EQ(docs[0].root.size(), 5000u);
+  EXPECT_EQ(docs[0].root.values[4321].Str("name"), "n4321");
+  EXPECT_EQ(docs[0].root.values[4321].Get("v")->values[0].value, "4321");
+}
+
 // Every YAML and JSON file bundled with the project: what the fast path
 // accepts, yaml-cpp parses into the same tree; and the fast path accepts
 // the manifests it is for (most of the real-world copies; the rest are

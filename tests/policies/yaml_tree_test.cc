@@ -110,6 +110,41 @@ TEST(YamlTree, AliasesCopyTheAnchoredNodeWithTheAliasMark) {
   EXPECT_EQ(again->line, 6u);
 }
 
+// An alias shares the anchored subtree instead of copying it (the node
+// budget still counts it in full: NodeBudgetCountsAliasExpansion).
+TEST(YamlTree, AliasesShareTheAnchoredSubtree) {
+  auto docs = Parse("base: &b\n  x: 1\n  y: [2, 3]\ncopy: *b\n");
+  const YNode& r = docs[0].root;
+  ASSERT_TRUE(r.Get("copy")->IsMap());
+  EXPECT_EQ(r.Get("copy")->Get("y"), r.Get("base")->Get("y"));
+  EXPECT_EQ(r.Get("copy")->keys.data(), r.Get("base")->keys.data());
+}
+
+// The nodes live in the parse's arena, which every document (and every copy
+// of one) keeps alive: a document taken out of the parse's vector stays
+// readable after the vector is gone, from either parser.
+TEST(YamlTree, ADocumentKeepsItsNodesAfterTheParseResultIsGone) {
+  const std::string text = "a:\n  b: [1, 2]\n---\n- k: v\n  l: [x, {y: z}]\n";
+  for (int pass = 0; pass < 2; ++pass) {
+    YDocument second;
+    {
+      std::vector<YDocument> docs;
+      uint32_t line = 0;
+      if (pass == 0) {
+        ASSERT_TRUE(ParseYamlFast(text, &docs));
+      } else {
+        ASSERT_TRUE(ParseYamlReference(text, &docs, &line).ok());
+      }
+      ASSERT_EQ(docs.size(), 2u);
+      second = docs[1];
+    }
+    ASSERT_TRUE(second.root.IsSeq());
+    EXPECT_EQ(second.root.values[0].Str("k"), "v");
+    EXPECT_EQ(second.root.values[0].Get("l")->values[1].Str("y"), "z");
+    EXPECT_EQ(second.root.values[0].Get("l")->values[1].Get("y")->line, 5u);
+  }
+}
+
 TEST(YamlTree, SeveralDocumentsKeepTheirStartLines) {
   auto docs = Parse("a: 1\n---\nb: 2\n---\n- x\n");
   ASSERT_EQ(docs.size(), 3u);
