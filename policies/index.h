@@ -4,7 +4,10 @@
 // files. Internal to policies/ (the policy families read it in Finish()).
 //
 // Thread safety: AddFile() is synchronised (workers call it concurrently);
-// Build() and every accessor run on one thread after the walk.
+// Build() runs once, on one thread, after the walk; after it the accessors
+// only read, and the policy families call them from several threads
+// (RunFamilies settles the lazily sorted path table first; SharedProducers
+// and SharedConsumers compute once under std::call_once).
 #pragma once
 
 #include <cstdint>
