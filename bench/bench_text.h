@@ -1,11 +1,41 @@
-// Generated benign text for the matcher benchmarks: Kubernetes YAML, code,
-// prose and base64 lines, deterministic for a seed.
+// Inputs for the benchmarks: generated benign text for the matcher
+// (Kubernetes YAML, code, prose and base64 lines, deterministic for a seed),
+// and the files of a directory tree read into memory.
 #pragma once
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <iterator>
 #include <random>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace vigil {
+
+// The contents of every regular file below `dir`, in path order; with
+// `extensions`, only the files that end in one of them (".yaml", ...).
+inline std::vector<std::string> ReadTree(const std::filesystem::path& dir,
+                                         std::initializer_list<std::string_view> extensions = {}) {
+  std::vector<std::filesystem::path> paths;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    std::string ext = e.path().extension().string();
+    if (extensions.size() != 0 &&
+        std::find(extensions.begin(), extensions.end(), ext) == extensions.end())
+      continue;
+    paths.push_back(e.path());
+  }
+  std::sort(paths.begin(), paths.end());
+  std::vector<std::string> out;
+  for (const auto& p : paths) {
+    std::ifstream in(p, std::ios::binary);
+    out.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  return out;
+}
 
 inline std::string BenignText(size_t bytes, uint32_t seed) {
   std::mt19937 rng(seed);

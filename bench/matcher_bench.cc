@@ -45,14 +45,9 @@ BENCHMARK(BM_MatcherBenignText)->Arg(64 << 20)->Unit(benchmark::kMillisecond);
 // Real files: every file under a directory, one scan per file, as the
 // working-tree source does, without the file reading.
 void ScanTree(benchmark::State& state, const char* dir) {
-  std::vector<std::string> files;
+  std::vector<std::string> files = ReadTree(dir);
   size_t bytes = 0;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-    if (!e.is_regular_file()) continue;
-    std::ifstream in(e.path(), std::ios::binary);
-    files.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    bytes += files.back().size();
-  }
+  for (const auto& f : files) bytes += f.size();
   Matcher m(Db());
   std::vector<RawMatch> out;
   size_t matches = 0;

@@ -11,40 +11,24 @@
 // before timing.
 #include <benchmark/benchmark.h>
 
-#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "bench/bench_text.h"
 #include "policies/yaml_tree.h"
 
 namespace {
 
 const std::vector<std::string>& Manifests() {
   static const std::vector<std::string> texts = [] {
-    namespace fs = std::filesystem;
     const char* env = std::getenv("VIGIL_BENCH_MANIFESTS");
-    fs::path root = env != nullptr && *env != '\0'
-                        ? fs::path(env)
-                        : fs::path(VIGIL_SOURCE_DIR) / "tests/fixtures/real-world";
-    std::vector<fs::path> paths;
-    for (const auto& e : fs::recursive_directory_iterator(root)) {
-      std::string ext = e.path().extension().string();
-      if (e.is_regular_file() && (ext == ".yaml" || ext == ".yml" || ext == ".json"))
-        paths.push_back(e.path());
-    }
-    std::sort(paths.begin(), paths.end());
-    std::vector<std::string> out;
-    for (const auto& p : paths) {
-      std::ifstream in(p, std::ios::binary);
-      std::stringstream ss;
-      ss << in.rdbuf();
-      out.push_back(ss.str());
-    }
-    return out;
+    std::filesystem::path root =
+        env != nullptr && *env != '\0'
+            ? std::filesystem::path(env)
+            : std::filesystem::path(VIGIL_SOURCE_DIR) / "tests/fixtures/real-world";
+    return vigil::ReadTree(root, {".yaml", ".yml", ".json"});
   }();
   return texts;
 }

@@ -56,7 +56,7 @@ struct FluxKs {
 std::vector<std::string> EncryptedGeneratorSources(const ResourceIndex& index, const std::string& dir,
                                                    const std::vector<ResourceIndex::Member>& members) {
   std::set<std::string> dirs = {dir};
-  for (const auto& m : members) dirs.insert(DirName(m.path));
+  for (const auto& m : members) dirs.insert(DirName(m.file->path));
   std::vector<std::string> out;
   for (const auto& d : dirs) {
     const Kustomization* k = index.KustomizationIn(d);
@@ -106,7 +106,7 @@ void RunFluxPolicies(LintContext& ctx) {
       if (p.Str("patch").find("decryption") != std::string::npos) adds = true;
     }
     if (!adds) continue;
-    for (const auto& m : ks.members) patched_files.insert(m.path);
+    for (const auto& m : ks.members) patched_files.insert(m.file->path);
   }
   // Producers of Secrets by name, for the secretRef namespace check.
   std::map<std::string, std::set<std::string>> producers;  // name -> namespaces
@@ -126,8 +126,8 @@ void RunFluxPolicies(LintContext& ctx) {
     std::vector<const ManifestFile*> encrypted;
     std::vector<const Resource*> disabled;
     for (const auto& m : ks.members) {
-      const ManifestFile* f = index.File(m.path);
-      if (f == nullptr || !f->sops_encrypted || !IsManifest(*f)) continue;
+      const ManifestFile* f = m.file;
+      if (!f->sops_encrypted || !IsManifest(*f)) continue;
       encrypted.push_back(f);
       for (const Resource* res : index.InFile(f)) {
         if (res->Annotation("kustomize.toolkit.fluxcd.io/decrypt") == "Disabled") disabled.push_back(res);

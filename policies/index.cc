@@ -406,7 +406,7 @@ void ResourceIndex::ExpandInto(const std::string& dir, bool flux_generated, int 
       std::string base = BaseName(f->path);
       if (base.empty() || base[0] == '.') continue;  // .sops.yaml and friends
       if (f->format != FileFormat::kYaml && f->format != FileFormat::kJson) continue;
-      out->push_back(Member{f->path, {}, f});
+      out->push_back(Member{f, {}});
     }
     return;
   }
@@ -417,7 +417,7 @@ void ResourceIndex::ExpandInto(const std::string& dir, bool flux_generated, int 
       if (!item.IsScalar() || IsRemote(item.value)) continue;
       std::string p = JoinPath(dir, item.value);
       if (const ManifestFile* f = File(p)) {
-        mine.push_back(Member{p, {}, f});
+        mine.push_back(Member{f, {}});
       } else if (KustomizationIn(p) != nullptr) {
         std::vector<Member> sub;
         ExpandInto(p, false, depth + 1, &sub, seen);

@@ -170,9 +170,8 @@ class ResourceIndex {
   // Flux (generated kustomization when absent) would build it, with the
   // rewrites applied on the way. Directories are '/'-separated, "" = root.
   struct Member {
-    std::string path;
+    const ManifestFile* file = nullptr;  // a file of the index
     std::vector<Rewrite> rewrites;
-    const ManifestFile* file = nullptr;  // the file at path
   };
   std::vector<Member> Expand(const std::string& dir, bool flux_generated) const;
   // Directory of a Flux Kustomization's spec.path, resolved against the
