@@ -53,7 +53,133 @@ bool IsSequential(std::string_view s) {
   return runs + 1 >= s.size() * 8 / 10;
 }
 
+bool IsIdentChar(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+
+// CONSTANT_NAME: upper-case letters in at least two words joined by '_'.
+bool IsConstantName(std::string_view v) {
+  bool underscore = false;
+  for (size_t i = 0; i < v.size(); ++i) {
+    char c = v[i];
+    if (c == '_') {
+      if (i == 0 || i + 1 == v.size() || v[i - 1] == '_') return false;
+      underscore = true;
+    } else if (!std::isupper(static_cast<unsigned char>(c))) {
+      return false;
+    }
+  }
+  return underscore;
+}
+
+// a.b.c: at least two '.'-separated words of letters and '_', each of
+// two characters or more.
+bool IsDottedPath(std::string_view v) {
+  size_t dots = 0, run = 0;
+  for (char c : v) {
+    if (c == '.') {
+      if (run < 2) return false;
+      ++dots;
+      run = 0;
+    } else if (IsIdentChar(c)) {
+      ++run;
+    } else {
+      return false;
+    }
+  }
+  return dots > 0 && run >= 2;
+}
+
 }  // namespace
+
+bool LooksLikeIdentifier(std::string_view value) {
+  std::string_view v = value;
+  // The argument of a call: password=args.password, / token=self.token)
+  if (!v.empty() && (v.back() == ',' || v.back() == ')' || v.back() == ';')) v.remove_suffix(1);
+  if (v.size() < 4) return false;
+  for (char c : v) {
+    if (!(IsIdentChar(c) || c == '.' || c == '-')) return false;  // a digit or symbol: a value
+  }
+  if (IsConstantName(v) || IsDottedPath(v)) return true;
+  // A field or message named after what it holds: challengePassword,
+  // show_password, master.passwd, SET_NEW_PASSWORD, keyfile-password.
+  static constexpr std::string_view kWords[] = {"password", "passwd",     "passphrase", "secret",
+                                                "token",    "credential", "apikey",     "api_key",
+                                                "api-key",  "privatekey", "private_key"};
+  std::string lower = Lower(v);
+  for (auto w : kWords) {
+    if (Contains(lower, w)) return true;
+  }
+  return false;
+}
+
+bool IsDocumentedExample(std::string_view secret) {
+  // Credentials printed in specifications and library documentation, copied
+  // into every vendored copy of those libraries; none of them is anyone's.
+  static constexpr std::string_view kExamples[] = {
+      // RFC 6749 (OAuth 2.0) sections 2.3.1, 4.1 and 5.1: client
+      // s6BhdRkqt3:gX1fBat3bV, its Basic header, code, access and refresh tokens.
+      "gX1fBat3bV",
+      "czZCaGRSa3F0MzpnWDFmQmF0M2JW",
+      "SplxlOBeZQQYbYS6WxSbIA",
+      "2YotnFZFEjr1zCsicMWpAA",
+      "tGzv3JOkF0XG5Qx2TlKWIA",
+      // RFC 6750 (bearer tokens) section 2.
+      "mF_9.B5f-4.1JqM",
+      // The jwt.io debugger's token and PyJWT's README token.
+      "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+      "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0"
+      "IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+      "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzb21lIjoicGF5bG9hZCJ9."
+      "4twFt5NiznN84AWoo1d7KO1T_yoc0Z6XOpOVswacPZg",
+  };
+  for (auto e : kExamples) {
+    if (secret == e) return true;
+  }
+  return secret.find("EXAMPLE") != std::string_view::npos && secret.size() <= 48;
+}
+
+bool IsReservedExampleHost(std::string_view after) {
+  if (after.empty() || after.front() != '@') return false;
+  after.remove_prefix(1);
+  size_t n = 0;
+  while (n < after.size() && n < 253 &&
+         (std::isalnum(static_cast<unsigned char>(after[n])) || after[n] == '.' || after[n] == '-'))
+    ++n;
+  std::string host = Lower(after.substr(0, n));
+  while (!host.empty() && host.back() == '.') host.pop_back();
+  auto ends_with = [&](std::string_view s) {
+    return host.size() >= s.size() && host.compare(host.size() - s.size(), s.size(), s) == 0;
+  };
+  // RFC 2606 and RFC 6761: names reserved for documentation and testing.
+  for (std::string_view d : {"example.com", "example.net", "example.org"}) {
+    if (host == d || ends_with("." + std::string(d))) return true;
+  }
+  for (std::string_view tld : {".example", ".invalid", ".test"}) {
+    if (ends_with(tld)) return true;
+  }
+  return host == "example";
+}
+
+bool IsPaginationToken(std::string_view before) {
+  // `before` ends where the rule's `token` keyword starts: nextPageToken,
+  // next_token, output_token, "Next page token", X-CSRF-Token.
+  std::string words;
+  for (char c : before) {
+    if (c == '\n' || c == '\r')
+      words.clear();
+    else if (std::isalpha(static_cast<unsigned char>(c)))
+      words.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    else if (c != '_' && c != '-' && c != ' ' && c != '.')
+      words.clear();
+  }
+  static constexpr std::string_view kKinds[] = {"page",   "next",  "continuation", "pagination",
+                                                "output", "input", "sync",         "cursor",
+                                                "resume", "csrf",  "xsrf"};
+  for (auto k : kKinds) {
+    if (words.size() >= k.size() && words.compare(words.size() - k.size(), k.size(), k) == 0)
+      return true;
+  }
+  return false;
+}
 
 bool IsPlaceholder(std::string_view value) {
   std::string_view v = value;
@@ -73,16 +199,23 @@ bool IsPlaceholder(std::string_view value) {
     return true;  // $VAR
   if (v.front() == '<' && v.back() == '>') return true;  // <your-token>
   if (v.front() == '%' && v.back() == '%') return true;  // %TOKEN%
+  if (v.front() == '{' && v.back() == '}' && v.size() > 2 &&
+      std::all_of(v.begin() + 1, v.end() - 1, [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
+      }))
+    return true;  // {ENCODED_PASSWORD}: str.format, f-strings, URI templates
+  if (LooksLikeIdentifier(v)) return true;
   // Documented example credentials and obvious filler words.
   static constexpr std::string_view kWords[] = {
-      "example", "placeholder", "changeme", "change_me", "change-me", "changeit", "dummy",
-      "redacted", "your_", "your-", "yourtoken", "yourpassword", "xxxxxx", "******", "......",
-      "replace_me", "replaceme", "replace-me", "insert_", "insert-", "todo", "fixme",
-      "sample", "notreal", "not_real", "not-a-real", "fake", "lorem", "ipsum", "my_secret",
-      "mysecret", "mypassword", "my-password", "super_secret", "supersecret", "password123",
-      "secret123", "foobar", "00000000", "aaaaaaaa", "12345678", "abcdefgh", "qwerty",
-      "<redacted>", "masked", "hidden", "none", "null", "undefined", "secret_here", "token_here",
-      "key_here"};
+      "example",   "placeholder", "changeme",    "change_me",    "change-me",   "changeit",
+      "dummy",     "redacted",    "your_",       "your-",        "yourtoken",   "yourpassword",
+      "xxxxxx",    "******",      "......",      "replace_me",   "replaceme",   "replace-me",
+      "insert_",   "insert-",     "todo",        "fixme",        "sample",      "notreal",
+      "not_real",  "not-a-real",  "fake",        "lorem",        "ipsum",       "my_secret",
+      "mysecret",  "mypassword",  "my-password", "super_secret", "supersecret", "password123",
+      "secret123", "foobar",      "00000000",    "aaaaaaaa",     "12345678",    "abcdefgh",
+      "qwerty",    "<redacted>",  "masked",      "hidden",       "none",        "null",
+      "undefined", "secret_here", "token_here",  "key_here",     "invalid"};
   for (auto w : kWords) {
     if (Contains(lower, w)) return true;
   }

@@ -495,7 +495,8 @@ Result<std::shared_ptr<const RuleDatabase>> RuleDatabase::Build(std::vector<Rule
   return std::shared_ptr<const RuleDatabase>(std::move(out));
 }
 
-bool AcceptSecret(const Rule& rule, std::string_view secret, std::string* validation) {
+bool AcceptSecret(const Rule& rule, std::string_view secret, std::string* validation,
+                  std::string_view before, std::string_view after) {
   if (secret.empty()) return false;
   if (IsEncryptedOrDigest(secret)) return false;
   Verdict verdict = Verdict::kUnknown;
@@ -513,9 +514,15 @@ bool AcceptSecret(const Rule& rule, std::string_view secret, std::string* valida
       if (secret.substr(0, 4) == prefix && !ValidTokenChecksum(secret, prefix)) return false;
     }
   }
-  if (rule.placeholder_check && verdict != Verdict::kValid && IsPlaceholder(secret)) return false;
+  if (rule.placeholder_check && verdict != Verdict::kValid) {
+    if (IsPlaceholder(secret) || IsReservedExampleHost(after)) return false;
+    bool generic_token =
+        std::find(rule.tags.begin(), rule.tags.end(), "generic") != rule.tags.end() &&
+        std::find(rule.tags.begin(), rule.tags.end(), "token") != rule.tags.end();
+    if (generic_token && IsPaginationToken(before)) return false;
+  }
   // Documented example credentials are never real, whatever the validator says.
-  if (secret.find("EXAMPLE") != std::string_view::npos && secret.size() <= 48) return false;
+  if (IsDocumentedExample(secret)) return false;
   return true;
 }
 
@@ -675,7 +682,16 @@ int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
                    &st->lower))
     return 0;
   std::string validation;
-  if (!AcceptSecret(rule, st->data.substr(s_start, s_end - s_start), &validation)) return 0;
+  // The line up to the match (at most 64 bytes) and what follows the secret
+  // on its line (at most 256): the context the placeholder filter reads.
+  uint64_t b_lo = start > 64 ? start - 64 : 0;
+  std::string_view before = st->data.substr(b_lo, start - b_lo);
+  if (size_t nl = before.find_last_of('\n'); nl != std::string_view::npos)
+    before.remove_prefix(nl + 1);
+  std::string_view after = st->data.substr(s_end, 256);
+  if (size_t nl = after.find('\n'); nl != std::string_view::npos) after = after.substr(0, nl);
+  if (!AcceptSecret(rule, st->data.substr(s_start, s_end - s_start), &validation, before, after))
+    return 0;
   RawMatch m;
   m.rule = id;
   m.start = start;

@@ -89,7 +89,11 @@ class Matcher {
 };
 
 // Decides whether a confirmed secret passes the rule's filters (entropy,
-// placeholders, encrypted values, validator). Sets *validation.
-bool AcceptSecret(const Rule& rule, std::string_view secret, std::string* validation);
+// placeholders, encrypted values, validator, documented examples). `before`
+// is the line's text up to the match, `after` the text after the secret;
+// the placeholder filter looks at both (a pagination token, a URL password
+// for example.com). Sets *validation.
+bool AcceptSecret(const Rule& rule, std::string_view secret, std::string* validation,
+                  std::string_view before = {}, std::string_view after = {});
 
 }  // namespace vigil

@@ -67,6 +67,22 @@ Verdict Jwt(std::string_view token) {
   return Verdict::kValid;
 }
 
+// HTTP Basic credentials (RFC 7617) and docker config `auth` values:
+// base64 of user:password. Not decodable, no ':', an empty or placeholder
+// password (dXNlcm5hbWU6cGFzc3dvcmQ= is username:password): not a credential.
+Verdict BasicAuth(std::string_view s) {
+  std::string plain;
+  if (!DecodeBase64(s, &plain)) return Verdict::kInvalid;
+  size_t colon = plain.find(':');
+  if (colon == std::string::npos) return Verdict::kInvalid;
+  for (unsigned char c : plain) {
+    if (c < 0x20 || c == 0x7f) return Verdict::kInvalid;  // binary, not user:password
+  }
+  std::string_view password = std::string_view(plain).substr(colon + 1);
+  if (password.empty() || IsPlaceholder(password)) return Verdict::kInvalid;
+  return Verdict::kUnknown;
+}
+
 // Bech32 checksum (BIP 173), as used by age keys (AGE-SECRET-KEY-1...).
 Verdict Bech32(std::string_view s) {
   static constexpr std::string_view kCharset = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
@@ -128,9 +144,9 @@ bool ValidTokenChecksum(std::string_view token, std::string_view prefix) {
 }
 
 bool IsKnownValidator(std::string_view name) {
-  return name == "github-checksum" || name == "npm-checksum" || name == "jwt" ||
-         name == "bech32" || name == "base64-64-bytes" || name == "base64-32-bytes" ||
-         name == "aws-access-key-id" || name == "gcp-service-account";
+  return name == "github-checksum" || name == "npm-checksum" || name == "jwt" || name == "bech32" ||
+         name == "base64-64-bytes" || name == "base64-32-bytes" || name == "aws-access-key-id" ||
+         name == "gcp-service-account" || name == "basic-auth";
 }
 
 Verdict RunValidator(std::string_view name, std::string_view secret) {
@@ -148,6 +164,7 @@ Verdict RunValidator(std::string_view name, std::string_view secret) {
   if (name == "base64-32-bytes") return Base64Bytes(secret, 32);
   if (name == "aws-access-key-id") return AwsKeyId(secret);
   if (name == "gcp-service-account") return GcpServiceAccount(secret);
+  if (name == "basic-auth") return BasicAuth(secret);
   return Verdict::kUnknown;
 }
 

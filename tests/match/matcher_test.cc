@@ -383,6 +383,84 @@ TEST(Filters, Placeholders) {
   }
 }
 
+TEST(Filters, IdentifiersAreNotValues) {
+  // Names of fields, constants and messages: what real code assigns to a
+  // `password` or `token` key when it is not a credential.
+  for (const char* p :
+       {"challengePassword", "CLOUDSDK_PROXY_PASSWORD", "master.passwd", "show_password",
+        "android.app.action.SET_NEW_PASSWORD", "StreamDescription.NextMarker", "args.password,",
+        "self.token)", "HEADER.SIGNATURE", "DB_PASS_FILE", "keyfile-password"}) {
+    EXPECT_TRUE(LooksLikeIdentifier(p)) << p;
+    EXPECT_TRUE(IsPlaceholder(p)) << p;
+  }
+  // A digit or a symbol makes it a value; letters alone without a
+  // credential word, a constant's shape or a dot stay values too.
+  for (const char* p : {"Password01", "CorrectHorseBatteryStaple", "s3cret.Value", "hunter_2",
+                        "Tr0ub4dor&3", "abc", "ab.c", "_LEADING", "TRAILING_", "a..b.c"}) {
+    EXPECT_FALSE(LooksLikeIdentifier(p)) << p;
+  }
+  EXPECT_FALSE(IsPlaceholder("CorrectHorseBatteryStaple"));
+  EXPECT_TRUE(IsPlaceholder("{ENCODED_PASSWORD}"));
+  EXPECT_FALSE(IsPlaceholder("{x7#Kq}"));
+}
+
+TEST(Filters, DocumentedExamplesAndReservedHosts) {
+  EXPECT_TRUE(IsDocumentedExample("2YotnFZFEjr1zCsicMWpAA"));
+  EXPECT_TRUE(IsDocumentedExample("AKIAIOSFODNN7EXAMPLE"));
+  EXPECT_FALSE(IsDocumentedExample("2YotnFZFEjr1zCsicMWpAB"));
+  for (const char* a : {"@example.com", "@EXAMPLE.org:8080/x", "@api.example.net/", "@db.test",
+                        "@host.example", "@x.invalid.", "@example"}) {
+    EXPECT_TRUE(IsReservedExampleHost(a)) << a;
+  }
+  for (const char* a : {"", "example.com", "@notexample.com", "@example.com.evil.io",
+                        "@pypi.company.com", "@localhost:5432", "@testing.io"}) {
+    EXPECT_FALSE(IsReservedExampleHost(a)) << a;
+  }
+}
+
+TEST(Filters, PaginationTokens) {
+  for (const char* b :
+       {"next", "  nextPage", "\"output_", "    Next page ", "X-CSRF-", "first line\nnext_"}) {
+    EXPECT_TRUE(IsPaginationToken(b)) << b;
+  }
+  // Only the words right before the keyword count: a `next_token` on an
+  // earlier line or earlier in the line does not excuse this one.
+  for (const char* b :
+       {"", "  ", "access_", "next_token: null\n", "{\"next\": 1, \"", "auth_", "pagent"}) {
+    EXPECT_FALSE(IsPaginationToken(b)) << b;
+  }
+}
+
+TEST(Matcher, ContextFiltersKeepRealSecretsBesideLookAlikes) {
+  // The token after a pagination field on the line before is still found;
+  // the page token itself is not.
+  std::string text =
+      "next_token: Zr8Kq2VbN5xW7mT4pL9cA3sD\n"
+      "token: Hq5Lm8Xc2Vb7Nz4Kw9Pt3Rs6\n";
+  auto found = SecretsFound(text, "generic-token-unquoted");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0], "Hq5Lm8Xc2Vb7Nz4Kw9Pt3Rs6");
+  // A URL password for a reserved documentation host is dropped, the same
+  // password for a real host is not.
+  EXPECT_TRUE(
+      SecretsFound("u = 'https://ci:kq7Vt2LmX9pR@charts.example.com/x'", "url-basic-auth").empty());
+  EXPECT_EQ(
+      SecretsFound("u = 'https://ci:kq7Vt2LmX9pR@charts.internal.dev/x'", "url-basic-auth").size(),
+      1u);
+}
+
+TEST(Validators, BasicAuthNeedsUserColonPassword) {
+  // ci-bot:aHnXlNqWuEsXakunou7Ijwes
+  EXPECT_EQ(RunValidator("basic-auth", "Y2ktYm90OmFIblhsTnFXdUVzWGFrdW5vdTdJandlcw=="),
+            Verdict::kUnknown);
+  EXPECT_EQ(RunValidator("basic-auth", "dXNlcm5hbWU6cGFzc3dvcmQ="),
+            Verdict::kInvalid);  // username:password
+  EXPECT_EQ(RunValidator("basic-auth", "Zm9vYmFyYmF6cXV4eHl6enk="), Verdict::kInvalid);  // no colon
+  EXPECT_EQ(RunValidator("basic-auth", "dXNlcjo="), Verdict::kInvalid);                  // user:
+  EXPECT_EQ(RunValidator("basic-auth", "not base64!"), Verdict::kInvalid);
+  EXPECT_TRUE(IsKnownValidator("basic-auth"));
+}
+
 TEST(Filters, EncryptedValuesAndDigests) {
   EXPECT_TRUE(IsEncryptedOrDigest("ENC[AES256_GCM,data:Zm9v,iv:YmFy,tag:YmF6,type:str]"));
   EXPECT_TRUE(IsEncryptedOrDigest(
