@@ -16,13 +16,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   double e = vigil::ShannonEntropy(text);
   if (std::isnan(e) || e < 0 || e > 8.0001) __builtin_trap();
-  (void)vigil::IsPlaceholder(text);
+  bool placeholder = vigil::IsPlaceholder(text);
+  // An identifier is a placeholder (IsPlaceholder includes the check), and
+  // an identifier has no digit.
+  if (vigil::LooksLikeIdentifier(text)) {
+    if (!placeholder && !text.empty() && text.front() != '"' && text.front() != '\'' &&
+        text.back() != '"' && text.back() != '\'')
+      __builtin_trap();
+    if (std::any_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      __builtin_trap();
+  }
+  (void)vigil::IsDocumentedExample(text);
+  (void)vigil::IsReservedExampleHost(text);
+  (void)vigil::IsPaginationToken(text);
   (void)vigil::IsEncryptedOrDigest(text);
   std::string decoded;
   if (vigil::DecodeBase64(text, &decoded) && decoded.size() > text.size()) __builtin_trap();
   for (const char* name : {"github-checksum", "npm-checksum", "jwt", "bech32", "base64-64-bytes",
                            "base64-32-bytes", "aws-access-key-id", "gcp-service-account",
-                           "no-such-validator"}) {
+                           "basic-auth", "no-such-validator"}) {
     (void)vigil::RunValidator(name, text);
   }
   (void)vigil::Crc32(text);
